@@ -1,0 +1,30 @@
+/*
+ * Internet checksum as PGM uses it (RFC 3208 §8): ones' complement sum
+ * over the whole PGM packet, no pseudo-header. 0 on the wire means "no
+ * checksum"; a computed 0 is sent as 0xFFFF.
+ */
+#ifndef PGMNE_CKSUM_H
+#define PGMNE_CKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Ones' complement sum of len bytes, folded to 16 bits, not inverted. */
+uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum);
+/* Final checksum of buf (field must be zero in buf), in network order value
+ * as it goes on the wire (already 0 -> 0xFFFF mapped). */
+uint16_t pgm_cksum(const void *buf, size_t len);
+/* True if a packet's stored checksum verifies (or is 0 = none). */
+int pgm_cksum_ok(const void *buf, size_t len);
+/*
+ * RFC 1624 eqn. 3 incremental update: HC' = ~(~HC + ~m + m'), with 16-bit
+ * words old_w -> new_w (as read from the buffer, any byte order consistent
+ * with the stored checksum). Keeps the 0xFFFF rule.
+ */
+uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w);
+/* Same for a run of bytes changed in place (even offset from packet start). */
+uint16_t cksum_update_bytes(uint16_t hc, const void *old_b, const void *new_b, size_t len);
+/* IPv4 header checksum. */
+uint16_t ip_cksum(const void *hdr, size_t len);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * PGM wire format (RFC 3208 §8, §9, §11.8, §12, §13.6, §14.7, §15).
+ *
+ * The only place that knows byte offsets. pgm_parse() turns a PGM packet
+ * (the bytes after the IP header) into a struct pgm_pkt view, converting
+ * byte order; pgm_build() writes the exact bytes back from such a view.
+ * Everything else in the project works on the view.
+ */
+#ifndef PGMNE_WIRE_H
+#define PGMNE_WIRE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tsi.h"
+
+#define PGM_IPPROTO 113
+
+/* Packet types, §8 (low nibble; version bits must be 0). */
+enum pgm_type {
+	PGM_SPM   = 0x00,
+	PGM_POLL  = 0x01, /* §14.7.1 */
+	PGM_POLR  = 0x02, /* §14.7.2 */
+	PGM_ODATA = 0x04,
+	PGM_RDATA = 0x05,
+	PGM_NAK   = 0x08,
+	PGM_NNAK  = 0x09,
+	PGM_NCF   = 0x0A,
+	PGM_SPMR  = 0x0C, /* §13.6 */
+};
+
+/*
+ * Options byte of the common header. Values as OpenPGM, Wireshark and
+ * tcpdump use them (the RFC numbers bits from the MSB; see ne-notes.md).
+ */
+#define PGM_OPT_PRESENT     0x01
+#define PGM_OPT_NETSIG      0x02
+#define PGM_OPT_VAR_PKTLEN  0x40
+#define PGM_OPT_PARITY      0x80
+
+/* Option types, §9 (E bit 0x80 marks the last option). */
+enum pgm_opt_type {
+	PGM_OPT_LENGTH      = 0x00,
+	PGM_OPT_FRAGMENT    = 0x01,
+	PGM_OPT_NAK_LIST    = 0x02,
+	PGM_OPT_JOIN        = 0x03,
+	PGM_OPT_NAK_BO_IVL  = 0x04,
+	PGM_OPT_NAK_BO_RNG  = 0x05,
+	PGM_OPT_REDIRECT    = 0x07,
+	PGM_OPT_PARITY_PRM  = 0x08,
+	PGM_OPT_PARITY_GRP  = 0x09,
+	PGM_OPT_CURR_TGSIZE = 0x0A,
+	PGM_OPT_NBR_UNREACH = 0x0B,
+	PGM_OPT_PATH_NLA    = 0x0C,
+	PGM_OPT_SYN         = 0x0D,
+	PGM_OPT_FIN         = 0x0E,
+	PGM_OPT_RST         = 0x0F,
+	PGM_OPT_CR          = 0x10,
+	PGM_OPT_CRQST       = 0x11,
+	PGM_OPT_INVALID     = 0x7F,
+};
+#define PGM_OPT_END       0x80
+#define PGM_OPT_TYPE_MASK 0x7F
+
+/* Third byte of every option except OPT_LENGTH: F, OPX and U bits (§9). */
+#define PGM_OPX_MASK       0x06
+#define PGM_OPX_IGNORE     0x00
+#define PGM_OPX_INVALIDATE 0x02
+#define PGM_OPX_DISCARD    0x04
+#define PGM_OP_ENCODED     0x08 /* F */
+#define PGM_OP_ENCODED_NULL 0x01 /* U */
+
+#define PGM_MAX_OPTIONS   16 /* §9 */
+#define PGM_MAX_NAK_LIST  62 /* §9.3.5: up to 62 SQNs besides NAK_SQN */
+#define PGM_HDR_LEN       16
+#define PGM_AFI_IPV4      1
+#define PGM_AFI_IPV6      2
+
+/* Parse results. Each becomes a named counter (pgm_err_name()). */
+enum pgm_err {
+	PGM_OK = 0,
+	PGM_E_TRUNCATED,        /* shorter than the header its type needs */
+	PGM_E_BAD_VERSION,      /* version or reserved type bits set */
+	PGM_E_BAD_TYPE,         /* unknown packet type */
+	PGM_E_BAD_CHECKSUM,     /* non-zero checksum does not verify */
+	PGM_E_BAD_AFI,          /* NLA AFI other than IPv4 or IPv6 */
+	PGM_E_OPT_NO_LENGTH,    /* options flagged but OPT_LENGTH missing/first not LENGTH */
+	PGM_E_OPT_LENGTH_LIES,  /* OPT_LENGTH total disagrees with the chain */
+	PGM_E_OPT_OVERRUN,      /* an option runs past the end of the packet */
+	PGM_E_OPT_TOO_MANY,     /* more than 16 options */
+	PGM_E_OPT_BAD_LEN,      /* option length wrong for its type */
+	PGM_E_OPT_NO_END,       /* chain ends without the E bit */
+	PGM_E_NAK_LIST_TOO_LONG,/* OPT_NAK_LIST with more than 62 entries */
+	PGM_E_OPT_DISCARD,      /* unknown option whose OPX says discard packet */
+	PGM_E_TSDU_LENGTH,      /* TSDU length disagrees with what follows */
+	PGM_E_OPT_UNEXPECTED,   /* option flag bits inconsistent with options */
+	PGM_E_COUNT
+};
+
+/* Stable lower-case name for an error, e.g. "truncated"; "ok" for PGM_OK. */
+const char *pgm_err_name(enum pgm_err e);
+
+/* A network-layer address as carried in PGM (AFI + address). */
+struct pgm_nla {
+	uint16_t afi; /* PGM_AFI_IPV4 or PGM_AFI_IPV6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} u;
+};
+
+/* Options, §9 ff. `has` is a bit set of (1u << enum pgm_opt_type). */
+struct pgm_opts {
+	uint32_t has;
+	unsigned count;           /* options in the chain, OPT_LENGTH included */
+	unsigned unknown;         /* unknown options seen (OPX ignore/invalidate) */
+	uint16_t total_len;       /* OPT_LENGTH value; 0 when no options */
+	struct { uint32_t first_sqn, offset, length; } fragment;  /* §9.2.4 */
+	struct { unsigned count; uint32_t sqn[PGM_MAX_NAK_LIST]; } nak_list; /* §9.3.5 */
+	uint32_t join_min;                                        /* §9.4.3 */
+	struct { uint32_t ivl, ivl_sqn; } nak_bo_ivl;             /* §15.4.1 */
+	struct { uint32_t min, max; } nak_bo_rng;                 /* §15.4.2 */
+	struct pgm_nla redirect;                                  /* §9.5.5 */
+	struct { uint8_t flags; uint32_t tgs; } parity_prm;       /* §11.8.1: flags P=0x01 O=0x02 */
+	uint32_t parity_grp;                                      /* §11.8.2 */
+	uint32_t curr_tgsize;                                     /* §11.8.3 */
+	struct pgm_nla path_nla;                                  /* §15.4.4 */
+	struct { uint8_t flags; uint32_t lead; uint16_t ne_worst, path_worst; uint16_t rx_loss; struct pgm_nla rcvr; } cr; /* §12.4.1 */
+	uint8_t crqst_flags;                                      /* §12.4.2 */
+	/* Offsets (from start of PGM header) of unknown options marked
+	 * OPX_INVALIDATE, so an NE can rewrite their type to 0x7F. */
+	unsigned invalidate_count;
+	uint16_t invalidate_off[PGM_MAX_OPTIONS];
+};
+
+/* Parsed view of one PGM packet. Host byte order throughout. */
+struct pgm_pkt {
+	uint8_t type;        /* enum pgm_type */
+	uint8_t opt_flags;   /* options byte of the common header */
+	uint16_t sport, dport;
+	uint16_t checksum;   /* as on the wire (0 = none) */
+	uint16_t tsdu_len;
+	struct pgm_tsi tsi;  /* GSI + data-source port (dport for NAK/NNAK/SPMR/POLR) */
+	union {
+		struct { uint32_t sqn, trail, lead; struct pgm_nla path; } spm;   /* §8.1 */
+		struct { uint32_t sqn; uint16_t round, s_type; struct pgm_nla path;
+		         uint32_t bo_ivl, rand, mask; } poll;                     /* §14.7.1 */
+		struct { uint32_t sqn; uint16_t round; } polr;                   /* §14.7.2 */
+		struct { uint32_t sqn, trail; } data;                            /* §8.2 ODATA/RDATA */
+		struct { uint32_t sqn; struct pgm_nla src, grp; } nak;           /* §8.3 NAK/NNAK/NCF */
+	} u;
+	struct pgm_opts opt;
+	const uint8_t *data; /* ODATA/RDATA payload (points into the parsed buffer) */
+	size_t data_len;
+	size_t hdr_len;      /* common + type-specific header, without options */
+	uint16_t nla_off;    /* offset of SPM/POLL path NLA address bytes, 0 if none */
+};
+
+/* Parse flags. */
+#define PGM_PARSE_NO_CSUM 0x01 /* skip checksum verification */
+
+/*
+ * Parse `len` bytes at `buf` (the PGM header onwards) into `out`.
+ * Every read is bounds-checked; on error `out` is unspecified.
+ */
+enum pgm_err pgm_parse(const uint8_t *buf, size_t len, unsigned flags, struct pgm_pkt *out);
+
+/*
+ * Write `pkt` as wire bytes into buf (capacity cap): common header,
+ * type-specific header, the options whose bits are set in pkt->opt.has
+ * (OPT_LENGTH is added automatically when any other option is present,
+ * and the options byte gets PGM_OPT_PRESENT / PGM_OPT_NETSIG set), then
+ * for ODATA/RDATA pkt->data. tsdu_len is derived from data_len for data
+ * packets and 0 otherwise. The checksum is computed (0 sent as 0xFFFF).
+ * Returns the packet length, or 0 if cap is too small or pkt invalid.
+ */
+size_t pgm_build(uint8_t *buf, size_t cap, const struct pgm_pkt *pkt);
+
+/* Size pgm_build() would need. */
+size_t pgm_build_len(const struct pgm_pkt *pkt);
+
+/*
+ * Rewrite the path NLA of an SPM or POLL in place (parsed view from the
+ * same buffer) with `nla` of the same AFI, fixing the checksum
+ * incrementally (RFC 1624). Returns false if it cannot (AFI differs).
+ */
+bool pgm_rewrite_path_nla(uint8_t *buf, size_t len, const struct pgm_pkt *pkt,
+                          const struct pgm_nla *nla);
+
+/* Set every OPX_INVALIDATE unknown option's type to OPT_INVALID (§9), fix checksum. */
+void pgm_invalidate_options(uint8_t *buf, size_t len, const struct pgm_pkt *pkt);
+
+/* Human names, e.g. "SPM", "OPT_NAK_LIST". Never NULL. */
+const char *pgm_type_name(uint8_t type);
+const char *pgm_opt_name(uint8_t opt_type);
+
+/* NLA helpers. */
+void pgm_nla_from_in(struct pgm_nla *nla, struct in_addr a);
+bool pgm_nla_eq(const struct pgm_nla *a, const struct pgm_nla *b);
+/* Text form ("10.0.0.1" / "fe80::1"); buf at least INET6_ADDRSTRLEN. */
+const char *pgm_nla_ntop(const struct pgm_nla *nla, char *buf, size_t len);
+
+/* Is this type sent upstream (ports swapped: TSI port is dport)? */
+static inline bool pgm_type_upstream(uint8_t type)
+{
+	return type == PGM_NAK || type == PGM_NNAK || type == PGM_SPMR ||
+	       type == PGM_POLR;
+}
+
+/* --- IPv4 framing, for the NE datapath and raw-socket hosts --- */
+
+struct pgm_ip {
+	struct in_addr src, dst;
+	uint8_t ttl;
+	uint8_t proto;
+	bool router_alert;
+	size_t hdr_len;      /* IP header length incl. options */
+	size_t total_len;    /* from the IP header, checked against the buffer */
+};
+
+/* Parse an IPv4 header. Returns PGM_OK or PGM_E_TRUNCATED/PGM_E_BAD_VERSION. */
+enum pgm_err pgm_ip_parse(const uint8_t *buf, size_t len, struct pgm_ip *out);
+
+/*
+ * Write an IPv4 header (20 bytes, or 24 with Router Alert) for a PGM
+ * payload of `payload_len` bytes; IP checksum computed. Returns header
+ * length or 0 if cap too small.
+ */
+size_t pgm_ip_build(uint8_t *buf, size_t cap, struct in_addr src, struct in_addr dst,
+                    uint8_t ttl, bool router_alert, size_t payload_len);
+
+#endif

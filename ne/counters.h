@@ -1,0 +1,80 @@
+/*
+ * Counters of the network element, named after the PGM MIB draft
+ * (pgmNeIf* objects, draft-petrova-pgmmib-01) where one exists. Listed
+ * once here as X-macros so the engine, the control socket and pgmnectl
+ * agree on names and order.
+ */
+#ifndef PGMNE_COUNTERS_H
+#define PGMNE_COUNTERS_H
+
+#include <stdint.h>
+
+/* Per-interface protocol counters (pgmNeIfPerformanceTable). */
+#define NE_IF_COUNTERS(X)            \
+	X(InSpms)                    \
+	X(OutSpms)                   \
+	X(SpmBadSqn)                 \
+	X(SpmError)                  \
+	X(InNaks)                    \
+	X(OutNaks)                   \
+	X(UniqueNaks)                \
+	X(NakEliminated)             \
+	X(NakRetransmitted)          \
+	X(NakRetryExpired)           \
+	X(InNakNoSessionErrors)      \
+	X(InNakSeqErrors)            \
+	X(NakError)                  \
+	X(InNnaks)                   \
+	X(OutNnaks)                  \
+	X(NNakEliminated)            \
+	X(InNnakNoSessionErrors)     \
+	X(InNcfs)                    \
+	X(OutNcfs)                   \
+	X(NcfAnticipated)            \
+	X(NcfReceived)               \
+	X(NcfError)                  \
+	X(InNcfNoSessionErrors)      \
+	X(InRdata)                   \
+	X(OutRdata)                  \
+	X(RdataEliminatedOIF)        \
+	X(RdataEliminatedSqn)        \
+	X(InRdataNoSessionErrors)    \
+	X(InParityNaks)              \
+	X(InParityRdata)             \
+	X(InSpmrs)                   \
+	X(InPolls)                   \
+	X(InPolrs)                   \
+	X(ReXmitStates)              \
+	X(ReXmitTimedOut)            \
+	X(Malformed)
+
+/* Daemon health, not in the MIB. */
+#define NE_HEALTH_COUNTERS(X)        \
+	X(QueueDrops)                \
+	X(UserDrops)                 \
+	X(NetlinkOverruns)           \
+	X(NetlinkErrors)             \
+	X(VerdictErrors)             \
+	X(SendErrors)                \
+	X(SessionTableFull)          \
+	X(StateTableFull)            \
+	X(PacketsQueued)             \
+	X(PacketsModified)           \
+	X(NotPgm)                    \
+	X(UnknownInterface)
+
+#define NE_CNT_FIELD(name) uint64_t name;
+struct ne_if_counters { NE_IF_COUNTERS(NE_CNT_FIELD) };
+struct ne_health_counters { NE_HEALTH_COUNTERS(NE_CNT_FIELD) };
+#undef NE_CNT_FIELD
+
+#define NE_CNT_COUNT(name) +1
+enum { NE_IF_COUNTER_N = 0 NE_IF_COUNTERS(NE_CNT_COUNT),
+       NE_HEALTH_COUNTER_N = 0 NE_HEALTH_COUNTERS(NE_CNT_COUNT) };
+#undef NE_CNT_COUNT
+
+/* Names in declaration order, for printing. */
+extern const char *const ne_if_counter_names[NE_IF_COUNTER_N];
+extern const char *const ne_health_counter_names[NE_HEALTH_COUNTER_N];
+
+#endif

@@ -1,0 +1,20 @@
+# tests/unit/test_*.c: one CUnit program each, linked against the same
+# libraries as the programs (no netfilter). tests/interop/*.c: OpenPGM
+# peers used by the system tests.
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+UNIT_LIBS := $(NE_ENGINE_LIB) $(HOST_LIB) $(COMMON_LIB)
+
+.PHONY: unit-tests
+unit-tests: $(UNIT_TESTS)
+
+$(O)/tests/%: $(O)/obj/tests/unit/%.o $(O)/obj/tests/unit/unit_util.o $(UNIT_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm
+
+OPENPGM_SRC := $(wildcard tests/interop/*.c)
+EXTRA_CFLAGS_tests_interop_ := $(call pc_cflags,openpgm-5.3) -Wno-strict-prototypes
+PROGRAMS += $(OPENPGM_SRC:tests/interop/%.c=$(BIN)/%)
+$(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,openpgm-5.3)
