@@ -1,0 +1,21 @@
+/*
+ * Daemon side of the control socket (pgmnectl talks to it). The protocol
+ * itself is defined once in common/ctlproto.h.
+ */
+#ifndef PGMNE_CTL_H
+#define PGMNE_CTL_H
+
+#include "ne.h"
+
+struct ctl;
+
+/*
+ * Create the control socket at path (stale socket replaced, mode 0660,
+ * non-blocking) and register it on epfd. Serves requests from the
+ * engine's state and the interface table. NULL on failure (logged).
+ */
+struct ctl *ctl_open(const char *path, int epfd, struct ne *ne, struct ne_ifaces *ifaces);
+/* Close every client and the listening socket, unlink the path. */
+void ctl_close(struct ctl *c);
+
+#endif
