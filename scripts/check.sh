@@ -5,7 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${1:-build/san}
-export PGMNE_BIN=$PWD/$B/bin
+case $B in /*) ;; *) B=$PWD/$B ;; esac
+export PGMNE_BIN=${PGMNE_BIN:-$B/bin}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pass=0 fail=0 skip=0
