@@ -1,0 +1,410 @@
+# shellcheck shell=bash
+# tests/system/lib.sh — helpers every system test scenario sources.
+#
+# One scenario per script:
+#
+#     #!/bin/bash
+#     . "$(dirname "$0")/lib.sh"
+#     require_cmd smcrouted tshark
+#     require_bin opgm_send opgm_recv
+#     host_add src; router_add r1; host_add rcv
+#     link_add src r1 10.0.1; link_add r1 rcv 10.0.2
+#     route_default rcv r1; route_default r1 src
+#     mroute_add r1 src "$GROUP" rcv; smcroute_start r1
+#     ...
+#     pass "delivered"
+#
+# Everything a scenario creates lives under a per-run prefix ($RUN, built
+# from the shell's PID and a random number): namespaces are "$RUN-NAME",
+# files go to the per-run directory $T. An EXIT/INT/TERM trap stops every
+# background process we started, deletes our namespaces (with their veths
+# and their iptables rules, which are per namespace) and the temp dir, on
+# every exit path. Set KEEP=1 to keep $T (logs, captures) for a post-mortem.
+#
+# Exit codes (smcroute's convention): 0 pass, 77 skip (a prerequisite is
+# missing), 99 setup error; fail() exits 1.
+#
+# Nodes and links
+#   host_add NAME / router_add NAME   namespace; routers get ip_forward=1.
+#                                     rp_filter is off everywhere.
+#   link_add A B SUBNET               veth between A and B; the interface in A
+#                                     is named "e-B" and gets SUBNET.1/24, the
+#                                     one in B is "e-A" with SUBNET.2/24.
+#   ifname A B / addr A B             interface / address of A on the A–B link
+#   route_default NODE VIA            default route of NODE via neighbour VIA
+#   route_add NODE PREFIX VIA         route to PREFIX via neighbour VIA
+#   nx NODE CMD...                    run CMD inside NODE
+# Multicast forwarding (smcroute, one instance per router)
+#   mroute_add [-s SRC] R FROM GROUP TO...  (*,G) or (S,G) route from the
+#                                     link to FROM to the links to TO...
+#   smcroute_start R                  start smcrouted with those routes
+# Processes
+#   bg_start NODE NAME CMD...         run CMD in NODE in the background, output
+#                                     to $T/NAME.log; bg_wait NAME SECS returns
+#                                     its exit status; bg_stop NAME
+#   pgmned_start R [ARGS]             pgmned -d -q N -s $T/R.ctl in R
+#   pgmned_stop R                     SIGTERM, bounded wait, returns its status
+#   nectl R ARGS...                   pgmnectl -s $T/R.ctl ARGS
+# Loss and captures
+#   loss_add NODE PEER PROB [TYPE]    drop PGM packets (TYPE: any, spm, odata,
+#                                     rdata, nak, nnak, ncf, spmr or a number)
+#                                     leaving NODE towards PEER with
+#                                     probability PROB (0..1)
+#   drop_first NODE PEER TYPE [N]     drop the first N (default 1) such packets
+#   drops NODE                        packets our loss rules dropped in NODE
+#   cap_start NODE PEER NAME [BPF]    capture on NODE's link to PEER (default
+#                                     filter "ip proto 113") to $T/NAME.pcapng
+#   cap_stop NAME                     stop it (flushes the file)
+#   cap_count NAME DFILTER            packets matching a tshark display filter
+#   cap_fields NAME DFILTER FIELD...  tshark -T fields output
+# Waiting and verdicts
+#   wait_for SECS CMD...              poll CMD every 0.1 s, at most SECS
+#   require_root / require_cmd CMD... / require_bin NAME...   or skip (77)
+#   bin NAME                          path of a built binary ($PGMNE_BIN)
+#   skip MSG / fail MSG / pass MSG / log MSG
+#   same_file A B                     byte-identical (sha256)
+
+set -u
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LIB_DIR/../.." && pwd)
+PGMNE_BIN=${PGMNE_BIN:-$REPO/bin}
+GROUP=${GROUP:-239.192.0.1}
+PORT=${PORT:-7500}
+
+RUN="pt$$r$RANDOM"
+T=""
+LIB_NODES=()       # our namespaces, full names
+LIB_BG=()          # names of background processes (pid in $T/NAME.pid)
+LIB_CAPS=()        # capture names
+LIB_QUEUE=0        # last NFQUEUE number handed out
+declare -A LIB_ADDR=()   # "A:B" -> address of A on the A-B link
+declare -A LIB_MROUTES=()  # router -> smcroute.conf lines
+LIB_CLEANED=0
+
+log()  { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+pass() { log "PASS: $*"; exit 0; }
+# fail MSG: show the tail of every log we have, then exit 1.
+fail() {
+	log "FAIL: $*"
+	lib_dump_logs
+	exit 1
+}
+# setup errors are not test failures
+die() { log "ERROR: $*"; lib_dump_logs; exit 99; }
+
+lib_dump_logs() {
+	[ -n "$T" ] && [ -d "$T" ] || return 0
+	local f
+	for f in "$T"/*.log; do
+		[ -s "$f" ] || continue
+		echo "---- ${f##*/} (last 25 lines)"
+		tail -n 25 "$f"
+	done
+}
+
+require_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c not installed"
+	done
+}
+bin() { echo "$PGMNE_BIN/$1"; }
+require_bin() {
+	local b
+	for b in "$@"; do
+		[ -x "$PGMNE_BIN/$b" ] || skip "$b not built in $PGMNE_BIN"
+	done
+}
+
+# wait_for SECS CMD...: true as soon as CMD succeeds, false after SECS.
+wait_for() {
+	local secs=$1; shift
+	local i n=$((secs * 10))
+	for ((i = 0; i <= n; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+same_file() {
+	[ -f "$1" ] && [ -f "$2" ] || return 1
+	[ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]
+}
+
+# ---- nodes and links -------------------------------------------------------
+
+ns() { echo "$RUN-$1"; }
+nx() { local n=$1; shift; ip netns exec "$RUN-$n" "$@"; }
+
+node_add() {
+	local n=$1 full="$RUN-$1"
+	ip netns add "$full" || die "cannot create namespace $full"
+	LIB_NODES+=("$full")
+	nx "$n" ip link set lo up
+	nx "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
+}
+host_add() { node_add "$1"; }
+router_add() {
+	node_add "$1"
+	nx "$1" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+}
+
+ifname() { local i="e-$2"; echo "${i:0:15}"; }
+addr() {
+	[ -n "${LIB_ADDR[$1:$2]:-}" ] || die "no link $1-$2"
+	echo "${LIB_ADDR[$1:$2]}"
+}
+
+# link_add A B SUBNET (three octets, e.g. 10.0.1)
+link_add() {
+	local a=$1 b=$2 net=$3
+	local ia ib
+	ia=$(ifname "$a" "$b") ib=$(ifname "$b" "$a")
+	ip link add "$ia" netns "$RUN-$a" type veth peer name "$ib" netns "$RUN-$b" ||
+		die "cannot create veth $a-$b"
+	nx "$a" ip addr add "$net.1/24" dev "$ia"
+	nx "$b" ip addr add "$net.2/24" dev "$ib"
+	nx "$a" sysctl -qw "net.ipv4.conf.$ia.rp_filter=0" >/dev/null
+	nx "$b" sysctl -qw "net.ipv4.conf.$ib.rp_filter=0" >/dev/null
+	nx "$a" ip link set "$ia" up
+	nx "$b" ip link set "$ib" up
+	LIB_ADDR[$a:$b]=$net.1
+	LIB_ADDR[$b:$a]=$net.2
+}
+
+route_default() { nx "$1" ip route add default via "$(addr "$2" "$1")" || die "route $1"; }
+route_add() { nx "$1" ip route add "$2" via "$(addr "$3" "$1")" || die "route $1 $2"; }
+
+# ---- multicast forwarding --------------------------------------------------
+
+# mroute_add [-s SRC] ROUTER FROM GROUP TO...: forward GROUP arriving on the
+# link to FROM out of the links to every TO. Before smcroute_start it goes
+# into the router's smcroute.conf; afterwards through smcroutectl.
+mroute_add() {
+	local src=""
+	if [ "$1" = -s ]; then src=$2; shift 2; fi
+	local r=$1 from=$2 grp=$3; shift 3
+	local oifs="" p
+	for p in "$@"; do oifs="$oifs $(ifname "$r" "$p")"; done
+	if [ -f "$T/smcroute-$r.pid" ]; then
+		smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.sock" add \
+			"$(ifname "$r" "$from")" $src "$grp" $oifs || die "smcroutectl add on $r"
+	else
+		LIB_MROUTES[$r]+="mroute from $(ifname "$r" "$from")${src:+ source $src} group $grp to$oifs
+"
+	fi
+}
+
+smcroute_ctl() { local r=$1; shift; smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.sock" -p "$@"; }
+
+smcroute_start() {
+	local r=$1; local conf="$T/smcroute-$r.conf"
+	printf '%s' "${LIB_MROUTES[$r]:-}" >"$conf"
+	bg_start "$r" "smcroute-$r" smcrouted -n -i "$RUN-$r" -f "$conf" \
+		-u "$T/smcroute-$r.sock" -P "$T/smcrouted-$r.pid" -l info
+	touch "$T/smcroute-$r.pid"
+	wait_for 10 smcroute_ctl "$r" show routes || die "smcrouted in $r does not answer"
+	if [ -n "${LIB_MROUTES[$r]:-}" ]; then
+		wait_for 10 lib_smc_has_routes "$r" || die "smcrouted in $r has no routes"
+	fi
+}
+lib_smc_has_routes() { smcroute_ctl "$1" show routes | grep -q '^('; }
+
+# ---- background processes --------------------------------------------------
+
+# bg_start NODE NAME CMD...: CMD runs inside NODE (ip netns exec replaces
+# itself with CMD, so the PID we keep is CMD's own).
+bg_start() {
+	local n=$1 name=$2; shift 2
+	ip netns exec "$RUN-$n" "$@" >"$T/$name.log" 2>&1 </dev/null &
+	echo $! >"$T/$name.pid"
+	LIB_BG+=("$name")
+}
+bg_pid() { cat "$T/$1.pid" 2>/dev/null; }
+bg_running() { local p; p=$(bg_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+# bg_wait NAME SECS: wait for NAME to exit; its exit status, or 124 when it
+# is still running after SECS (it is left running).
+bg_wait() {
+	local name=$1 secs=$2 p
+	p=$(bg_pid "$name") || return 127
+	local i n=$((secs * 10))
+	for ((i = 0; i < n; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$p" 2>/dev/null && return 124
+	local rc=0
+	wait "$p" 2>/dev/null || rc=$?
+	return $rc
+}
+
+# bg_stop NAME [SIG]: signal (TERM by default), wait up to 5 s, then KILL.
+# Returns the process's exit status.
+bg_stop() {
+	local name=$1 sig=${2:-TERM} p rc=0
+	p=$(bg_pid "$name") || return 0
+	[ -n "$p" ] || return 0
+	if kill -0 "$p" 2>/dev/null; then
+		kill "-$sig" "$p" 2>/dev/null
+		bg_wait "$name" 5 || rc=$?
+		if [ $rc -eq 124 ]; then
+			kill -KILL "$p" 2>/dev/null
+			bg_wait "$name" 2 || rc=$?
+			rc=137
+		fi
+	else
+		wait "$p" 2>/dev/null || rc=$?
+	fi
+	: >"$T/$name.pid"
+	return $rc
+}
+
+# ---- pgmned ----------------------------------------------------------------
+
+nectl() { local r=$1; shift; "$PGMNE_BIN/pgmnectl" -s "$T/$r.ctl" "$@"; }
+
+# pgmned_start ROUTER [ARGS...]: every router gets its own queue number and
+# control socket; returns once the control socket answers.
+pgmned_start() {
+	local r=$1; shift
+	LIB_QUEUE=$((LIB_QUEUE + 1))
+	bg_start "$r" "pgmned-$r" "$PGMNE_BIN/pgmned" -d -q "$((100 + LIB_QUEUE))" \
+		-s "$T/$r.ctl" "$@"
+	wait_for 10 nectl "$r" show state ||
+		fail "pgmned in $r: control socket $T/$r.ctl does not answer"
+}
+
+pgmned_stop() {
+	local rc=0
+	bg_stop "pgmned-$1" TERM || rc=$?
+	return $rc
+}
+
+# ---- loss ------------------------------------------------------------------
+
+lib_pgm_type() {
+	case $1 in
+	spm) echo 0x00 ;; poll) echo 0x01 ;; polr) echo 0x02 ;;
+	odata) echo 0x04 ;; rdata) echo 0x05 ;; nak) echo 0x08 ;;
+	nnak) echo 0x09 ;; ncf) echo 0x0A ;; spmr) echo 0x0C ;;
+	any) echo "" ;;
+	0x*|[0-9]*) echo "$1" ;;
+	*) die "unknown PGM type $1" ;;
+	esac
+}
+
+# iptables match for PGM packets of a type (the type byte is at offset 4 of
+# the PGM header, after a variable-length IP header).
+lib_pgm_match() {
+	local ty
+	ty=$(lib_pgm_type "$1")
+	if [ -n "$ty" ]; then
+		echo "-p 113 -m u32 --u32 0>>22&0x3C@4>>24=$ty"
+	else
+		echo "-p 113"
+	fi
+}
+
+# Loss rules sit in mangle/POSTROUTING (after forwarding and after pgmned's
+# verdicts), in a chain of our own so they can be counted.
+lib_loss_chain() {
+	nx "$1" iptables -t mangle -nL PGMTEST_LOSS >/dev/null 2>&1 && return 0
+	nx "$1" iptables -t mangle -N PGMTEST_LOSS
+	nx "$1" iptables -t mangle -A POSTROUTING -j PGMTEST_LOSS
+}
+
+loss_add() {
+	local n=$1 peer=$2 p=$3 ty=${4:-any}
+	lib_loss_chain "$n"
+	# shellcheck disable=SC2046
+	nx "$n" iptables -t mangle -A PGMTEST_LOSS -o "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
+		-m statistic --mode random --probability "$p" -j DROP || die "loss rule in $n"
+}
+
+drop_first() {
+	local n=$1 peer=$2 ty=$3 count=${4:-1} i
+	lib_loss_chain "$n"
+	# nth mode with a huge period matches packets 0..count-1 of a new rule;
+	# one rule per packet keeps it simple.
+	for ((i = 0; i < count; i++)); do
+		# shellcheck disable=SC2046
+		nx "$n" iptables -t mangle -I PGMTEST_LOSS -o "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
+			-m statistic --mode nth --every 1000000000 --packet 0 -j DROP || die "drop rule in $n"
+	done
+}
+
+drops() {
+	nx "$1" iptables -t mangle -nvxL PGMTEST_LOSS 2>/dev/null |
+		awk '$3 == "DROP" { s += $1 } END { print s + 0 }'
+}
+
+# ---- captures --------------------------------------------------------------
+
+cap_start() {
+	local n=$1 peer=$2 name=$3 filt=${4:-ip proto 113}
+	LIB_CAPS+=("$name")
+	bg_start "$n" "cap-$name" dumpcap -q -i "$(ifname "$n" "$peer")" -f "$filt" \
+		-w "$T/$name.pcapng"
+	# dumpcap writes the file header once the capture socket is open
+	wait_for 10 test -s "$T/$name.pcapng" || die "capture $name did not start"
+}
+
+cap_stop() {
+	local name=$1
+	bg_running "cap-$name" || return 0
+	bg_stop "cap-$name" INT || true
+}
+
+cap_count() {
+	tshark -n -r "$T/$1.pcapng" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
+}
+
+cap_fields() {
+	local name=$1 filt=$2; shift 2
+	local args=() f
+	for f in "$@"; do args+=(-e "$f"); done
+	tshark -n -r "$T/$name.pcapng" -Y "$filt" -T fields "${args[@]}" 2>/dev/null
+}
+
+# ---- teardown --------------------------------------------------------------
+
+lib_cleanup() {
+	local rc=$?
+	[ "$LIB_CLEANED" = 1 ] && return
+	LIB_CLEANED=1
+	trap - EXIT INT TERM
+	local c name n p
+	for c in "${LIB_CAPS[@]}"; do cap_stop "$c" 2>/dev/null; done
+	# reverse order: pgmned before smcroute before the rest
+	local i
+	for ((i = ${#LIB_BG[@]} - 1; i >= 0; i--)); do
+		name=${LIB_BG[$i]}
+		bg_running "$name" && bg_stop "$name" TERM >/dev/null 2>&1
+	done
+	for n in "${LIB_NODES[@]}"; do
+		# anything left in our namespaces was started by this test
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$n" 2>/dev/null
+	done
+	if [ -n "$T" ] && [ -d "$T" ]; then
+		if [ "${KEEP:-0}" = 1 ]; then
+			echo "kept $T"
+		else
+			rm -rf "$T"
+		fi
+	fi
+	exit "$rc"
+}
+
+trap lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+require_root
+require_cmd ip iptables sha256sum
+T=$(mktemp -d "/tmp/pgmne-$RUN.XXXXXX") || die "mktemp"
