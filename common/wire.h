@@ -64,13 +64,27 @@ enum pgm_opt_type {
 #define PGM_OPT_END       0x80
 #define PGM_OPT_TYPE_MASK 0x7F
 
-/* Third byte of every option except OPT_LENGTH: F, OPX and U bits (§9). */
-#define PGM_OPX_MASK       0x06
+/*
+ * Third byte of every option except OPT_LENGTH: F, OPX and U bits (§9).
+ * OPX occupies the two low-order bits as in the RFC diagram (01 =
+ * invalidate, 10 = discard); F and U as OpenPGM places them.
+ */
+#define PGM_OPX_MASK       0x03
 #define PGM_OPX_IGNORE     0x00
-#define PGM_OPX_INVALIDATE 0x02
-#define PGM_OPX_DISCARD    0x04
+#define PGM_OPX_INVALIDATE 0x01
+#define PGM_OPX_DISCARD    0x02
+#define PGM_OPX_RESERVED   0x03 /* "unsupported": treated as discard */
 #define PGM_OP_ENCODED     0x08 /* F */
-#define PGM_OP_ENCODED_NULL 0x01 /* U */
+#define PGM_OP_ENCODED_NULL 0x80 /* U */
+
+/* Option-specific bits in the fourth option byte. */
+#define PGM_PARITY_PRM_PRO 0x01 /* §11.8.1 P, as OpenPGM sends it */
+#define PGM_PARITY_PRM_OND 0x02 /* §11.8.1 O */
+#define PGM_RST_N          0x40 /* §9.8.4 N: NAKs go unanswered */
+#define PGM_RST_CODE_MASK  0x3F /* §9.8.4 error code */
+#define PGM_CR_NEL         0x04 /* §12.7.1 L: NE worst link reported */
+#define PGM_CR_NEP         0x02 /* §12.7.1 P: NE worst path reported */
+#define PGM_CR_RXP         0x01 /* §12.7.1 R: receiver worst path reported */
 
 #define PGM_MAX_OPTIONS   16 /* §9 */
 #define PGM_MAX_NAK_LIST  62 /* §9.3.5: up to 62 SQNs besides NAK_SQN */
@@ -96,6 +110,7 @@ enum pgm_err {
 	PGM_E_OPT_DISCARD,      /* unknown option whose OPX says discard packet */
 	PGM_E_TSDU_LENGTH,      /* TSDU length disagrees with what follows */
 	PGM_E_OPT_UNEXPECTED,   /* option flag bits inconsistent with options */
+	PGM_E_OPT_DUPLICATE,    /* the same known option twice in one chain */
 	PGM_E_COUNT
 };
 
@@ -127,8 +142,16 @@ struct pgm_opts {
 	uint32_t parity_grp;                                      /* §11.8.2 */
 	uint32_t curr_tgsize;                                     /* §11.8.3 */
 	struct pgm_nla path_nla;                                  /* §15.4.4 */
-	struct { uint8_t flags; uint32_t lead; uint16_t ne_worst, path_worst; uint16_t rx_loss; struct pgm_nla rcvr; } cr; /* §12.4.1 */
-	uint8_t crqst_flags;                                      /* §12.4.2 */
+	struct {                                                  /* §12.7.1 */
+		uint8_t flags;          /* PGM_CR_NEL / NEP / RXP */
+		uint32_t lead;          /* OPT_CR_LEAD */
+		union { uint16_t ne_wl; uint16_t ne_worst; };   /* OPT_CR_NE_WL */
+		union { uint16_t ne_wp; uint16_t path_worst; }; /* OPT_CR_NE_WP */
+		union { uint16_t rx_wp; uint16_t rx_loss; };    /* OPT_CR_RX_WP */
+		struct pgm_nla rcvr;    /* OPT_CR_RCVR */
+	} cr;
+	uint8_t crqst_flags;                                      /* §12.7.2 */
+	uint8_t rst_flags;        /* §9.8.4: PGM_RST_N | error code */
 	/* Offsets (from start of PGM header) of unknown options marked
 	 * OPX_INVALIDATE, so an NE can rewrite their type to 0x7F. */
 	unsigned invalidate_count;
@@ -198,6 +221,9 @@ const char *pgm_opt_name(uint8_t opt_type);
 
 /* NLA helpers. */
 void pgm_nla_from_in(struct pgm_nla *nla, struct in_addr a);
+void pgm_nla_from_in6(struct pgm_nla *nla, const struct in6_addr *a);
+/* Address bytes an AFI carries: 4, 16, or 0 for an unknown AFI. */
+size_t pgm_nla_addr_len(uint16_t afi);
 bool pgm_nla_eq(const struct pgm_nla *a, const struct pgm_nla *b);
 /* Text form ("10.0.0.1" / "fe80::1"); buf at least INET6_ADDRSTRLEN. */
 const char *pgm_nla_ntop(const struct pgm_nla *nla, char *buf, size_t len);
@@ -216,6 +242,7 @@ struct pgm_ip {
 	uint8_t ttl;
 	uint8_t proto;
 	bool router_alert;
+	bool fragment;       /* MF set or non-zero fragment offset */
 	size_t hdr_len;      /* IP header length incl. options */
 	size_t total_len;    /* from the IP header, checked against the buffer */
 };

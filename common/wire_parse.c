@@ -1,0 +1,192 @@
+/*
+ * pgm_parse(): common header (§8), type-specific headers (§8.1-8.3,
+ * §13.6, §14.7), options (§9), payload and checksum. Structure is
+ * checked before the checksum so a short packet is counted as truncated.
+ */
+#include <string.h>
+
+#include "cksum.h"
+#include "wire_priv.h"
+
+#define PGM_TYPE_VERSION_BITS 0xF0 /* version (2) + reserved (2), §8 */
+
+enum pgm_err rd_nla(struct pgm_rd *r, struct pgm_nla *nla)
+{
+	size_t n;
+
+	memset(nla, 0, sizeof *nla);
+	nla->afi = rd_u16(r);
+	rd_skip(r, 2); /* reserved */
+	if (r->short_read)
+		return PGM_E_TRUNCATED;
+	n = pgm_nla_addr_len(nla->afi);
+	if (n == 0)
+		return PGM_E_BAD_AFI;
+	rd_bytes(r, &nla->u, n);
+	return r->short_read ? PGM_E_TRUNCATED : PGM_OK;
+}
+
+/* §8.1 */
+static enum pgm_err spm_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	p->u.spm.sqn = rd_u32(r);
+	p->u.spm.trail = rd_u32(r);
+	p->u.spm.lead = rd_u32(r);
+	p->nla_off = (uint16_t)(r->off + 4);
+	return rd_nla(r, &p->u.spm.path);
+}
+
+/* §14.7.1 */
+static enum pgm_err poll_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	enum pgm_err e;
+
+	p->u.poll.sqn = rd_u32(r);
+	p->u.poll.round = rd_u16(r);
+	p->u.poll.s_type = rd_u16(r);
+	p->nla_off = (uint16_t)(r->off + 4);
+	e = rd_nla(r, &p->u.poll.path);
+	if (e != PGM_OK)
+		return e;
+	p->u.poll.bo_ivl = rd_u32(r);
+	p->u.poll.rand = rd_u32(r);
+	p->u.poll.mask = rd_u32(r);
+	return r->short_read ? PGM_E_TRUNCATED : PGM_OK;
+}
+
+/* §14.7.2 */
+static enum pgm_err polr_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	p->u.polr.sqn = rd_u32(r);
+	p->u.polr.round = rd_u16(r);
+	rd_skip(r, 2);
+	return r->short_read ? PGM_E_TRUNCATED : PGM_OK;
+}
+
+/* §8.2 */
+static enum pgm_err data_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	p->u.data.sqn = rd_u32(r);
+	p->u.data.trail = rd_u32(r);
+	return r->short_read ? PGM_E_TRUNCATED : PGM_OK;
+}
+
+/* §8.3: NAK, NNAK and NCF share one layout. */
+static enum pgm_err nak_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	enum pgm_err e;
+
+	p->u.nak.sqn = rd_u32(r);
+	e = rd_nla(r, &p->u.nak.src);
+	if (e != PGM_OK)
+		return e;
+	return rd_nla(r, &p->u.nak.grp);
+}
+
+/* §13.6: the SPMR is the common header alone. */
+static enum pgm_err spmr_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	(void)r;
+	(void)p;
+	return PGM_OK;
+}
+
+typedef enum pgm_err (*type_parser)(struct pgm_rd *r, struct pgm_pkt *p);
+
+static type_parser parser_for(uint8_t type)
+{
+	switch (type) {
+	case PGM_SPM: return spm_parse;
+	case PGM_POLL: return poll_parse;
+	case PGM_POLR: return polr_parse;
+	case PGM_ODATA:
+	case PGM_RDATA: return data_parse;
+	case PGM_NAK:
+	case PGM_NNAK:
+	case PGM_NCF: return nak_parse;
+	case PGM_SPMR: return spmr_parse;
+	default: return NULL;
+	}
+}
+
+static bool is_data(uint8_t type)
+{
+	return type == PGM_ODATA || type == PGM_RDATA;
+}
+
+/* §8 common header. */
+static enum pgm_err common_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	uint8_t type;
+
+	if (rd_left(r) < PGM_HDR_LEN)
+		return PGM_E_TRUNCATED;
+	p->sport = rd_u16(r);
+	p->dport = rd_u16(r);
+	type = rd_u8(r);
+	p->opt_flags = rd_u8(r);
+	p->checksum = rd_u16(r);
+	rd_bytes(r, p->tsi.gsi, sizeof p->tsi.gsi);
+	p->tsdu_len = rd_u16(r);
+	if (type & PGM_TYPE_VERSION_BITS)
+		return PGM_E_BAD_VERSION;
+	if (parser_for(type) == NULL)
+		return PGM_E_BAD_TYPE;
+	p->type = type;
+	/* §8.3: upstream packets carry the data-source port as DPORT. */
+	p->tsi.sport = pgm_type_upstream(type) ? p->dport : p->sport;
+	return PGM_OK;
+}
+
+/* Options byte and chain, §8 and §9. */
+static enum pgm_err options_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	if (!(p->opt_flags & PGM_OPT_PRESENT)) {
+		/* Network-significant without any option makes no sense. */
+		return (p->opt_flags & PGM_OPT_NETSIG) ? PGM_E_OPT_UNEXPECTED : PGM_OK;
+	}
+	return pgm_opts_parse(r, &p->opt);
+}
+
+/* What follows the options: the TSDU for data, nothing otherwise (§8). */
+static enum pgm_err payload_parse(struct pgm_rd *r, struct pgm_pkt *p)
+{
+	if (!is_data(p->type))
+		return p->tsdu_len == 0 && rd_left(r) == 0 ? PGM_OK : PGM_E_TSDU_LENGTH;
+	if (rd_left(r) != p->tsdu_len)
+		return PGM_E_TSDU_LENGTH;
+	p->data = r->buf + r->off;
+	p->data_len = p->tsdu_len;
+	return PGM_OK;
+}
+
+/* §8: non-zero must verify; data packets must carry one. */
+static enum pgm_err checksum_check(const uint8_t *buf, size_t len, const struct pgm_pkt *p)
+{
+	if (p->checksum == 0)
+		return is_data(p->type) ? PGM_E_BAD_CHECKSUM : PGM_OK;
+	return pgm_cksum_ok(buf, len) ? PGM_OK : PGM_E_BAD_CHECKSUM;
+}
+
+enum pgm_err pgm_parse(const uint8_t *buf, size_t len, unsigned flags, struct pgm_pkt *out)
+{
+	struct pgm_rd r;
+	enum pgm_err e;
+
+	memset(out, 0, sizeof *out);
+	if (buf == NULL)
+		return PGM_E_TRUNCATED;
+	rd_init(&r, buf, len, 0);
+	e = common_parse(&r, out);
+	if (e == PGM_OK)
+		e = parser_for(out->type)(&r, out);
+	if (e != PGM_OK)
+		return e;
+	out->hdr_len = r.off;
+	e = options_parse(&r, out);
+	if (e == PGM_OK)
+		e = payload_parse(&r, out);
+	if (e == PGM_OK && !(flags & PGM_PARSE_NO_CSUM))
+		e = checksum_check(buf, len, out);
+	return e;
+}
