@@ -41,7 +41,8 @@
 # Processes
 #   bg_start NODE NAME CMD...         run CMD in NODE in the background, output
 #                                     to $T/NAME.log; bg_wait NAME SECS returns
-#                                     its exit status; bg_stop NAME
+#                                     its exit status; bg_stop NAME;
+#                                     bg_wait_log NAME REGEX SECS
 #   pgmned_start R [ARGS]             pgmned -d -q N -s $T/R.ctl in R
 #   pgmned_stop R                     SIGTERM, bounded wait, returns its status
 #   nectl R ARGS...                   pgmnectl -s $T/R.ctl ARGS
@@ -225,6 +226,18 @@ bg_start() {
 	LIB_BG+=("$name")
 }
 bg_pid() { cat "$T/$1.pid" 2>/dev/null; }
+
+# bg_wait_log NAME PATTERN SECS: wait until NAME's log matches PATTERN
+# (grep -E); false at once if NAME has exited without it, or after SECS.
+bg_wait_log() {
+	local name=$1 pat=$2 secs=$3 i
+	for ((i = 0; i <= secs * 10; i++)); do
+		grep -Eq -- "$pat" "$T/$name.log" 2>/dev/null && return 0
+		bg_running "$name" || { grep -Eq -- "$pat" "$T/$name.log" 2>/dev/null; return; }
+		sleep 0.1
+	done
+	return 1
+}
 bg_running() { local p; p=$(bg_pid "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 # bg_wait NAME SECS: wait for NAME to exit; its exit status, or 124 when it
