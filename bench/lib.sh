@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Benchmark helpers, sourced after tests/system/lib.sh (which provides the
+# namespaces, links, smcroute, pgmned and the teardown trap): counters,
+# machine description, medians and result rows.
+
+# count_rule NODE: count (and drop) PGM arriving in NODE before routing,
+# so the sink's own stack costs nothing.
+count_rule() {
+	nx "$1" iptables -w -t raw -A PREROUTING -p 113 -j DROP
+}
+
+# count NODE: packets the counting rule has seen.
+count() {
+	nx "$1" iptables -w -t raw -L PREROUTING -v -x -n |
+		awk '$3 == "DROP" && ($4 == "113" || $4 == "pgm") { s += $1 } END { print s + 0 }'
+}
+
+# Machine description, printed by every benchmark.
+bench_machine() {
+	local cpu
+	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	echo "machine: nproc=$(nproc) cpu=\"$cpu\" kernel=$(uname -r)"
+}
+
+# kv KEY LINE: value of KEY=... in a key=value line.
+kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n1; }
+
+# Median of the numbers on stdin.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print 0; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# result NAME METRIC VALUE TARGET VERDICT: one summary row, printed and
+# appended to $BENCH_SUMMARY (tab-separated) when run.sh set it.
+result() {
+	printf 'result: %-12s %-36s %14s %10s %s\n' "$@"
+	[ -n "${BENCH_SUMMARY:-}" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_SUMMARY"
+	return 0
+}
+
+# verdict VALUE OP TARGET: PASS or MISS (OP is >= or <=).
+verdict() {
+	awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+		ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0)
+		print ok ? "PASS" : "MISS" }'
+}
+
+# pin PID CPU: keep a process we started on one core.
+pin() { taskset -p -c "$2" "$1" >/dev/null; }

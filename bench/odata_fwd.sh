@@ -1,0 +1,100 @@
+#!/bin/bash
+# ODATA forwarding cost of the network element.
+#
+#   gen --(10.0.1.0/24)-- rtr --(10.0.2.0/24)-- sink
+#
+# pgmgen multicasts ODATA from gen as fast as it can, through an AF_PACKET
+# socket (cheaper than the IP stack, so the router's share of the work is
+# large); smcroute on rtr forwards it; the sink counts (and drops) it in
+# raw PREROUTING. veth hands each packet on in the sender's softirq, so
+# generator, router and sink all run on CPU 0 and the rate at the sink is
+# 1 / (generator + router + sink cost per packet): any cost pgmned adds
+# to the router lowers it. pgmned runs on CPU 1 (ODATA never reaches it;
+# its kernel rule accepts ODATA before NFQUEUE).
+#
+# Rounds alternate A = plain router and B = router with pgmned running, in
+# A B B A order after one warm-up round, so drift over time hits both
+# alike. Result: median(B) / median(A) of the sink rate; target >= 0.98.
+# Because the generator's own cost is in both, the router-only slowdown is
+# larger than 1 - ratio; docs/bench.md discusses it.
+#
+# usage: odata_fwd.sh [--quick] [--rounds N] [--seconds S] [--payload BYTES]
+# Needs root, smcroute, iptables and $BIN/pgmgen; without $BIN/pgmned it
+# measures A only and exits 77 (skip).
+rounds=8
+seconds=3
+payload=64
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) rounds=4; seconds=1 ;;
+	--rounds) rounds=$2; shift ;;
+	--seconds) seconds=$2; shift ;;
+	--payload) payload=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--payload BYTES]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${BIN:-$HERE/../bin}
+PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "odata_fwd: SKIP (no $BIN)"; exit 77; }
+. "$HERE/../tests/system/lib.sh"
+. "$HERE/lib.sh"
+require_cmd smcrouted taskset
+require_bin pgmgen
+have_ne=1
+[ -x "$PGMNE_BIN/pgmned" ] && [ -x "$PGMNE_BIN/pgmnectl" ] ||
+	{ have_ne=0; log "odata_fwd: pgmned/pgmnectl not built: baseline only"; }
+
+GROUP=239.192.77.1
+host_add gen; router_add rtr; host_add sink
+link_add gen rtr 10.0.1
+link_add rtr sink 10.0.2
+route_default gen rtr
+route_default sink rtr
+mroute_add -s "$(addr gen rtr)" rtr gen "$GROUP" sink
+smcroute_start rtr
+count_rule sink || die "counting rule"
+
+echo "odata_fwd: ODATA pps through a router, A = no pgmned, B = pgmned running"
+echo "config: rounds=$rounds seconds=$seconds payload=$payload order=ABBA+warmup" \
+	"gen+router+sink-cpu=0 pgmned-cpu=1"
+bench_machine
+
+# One round in the given mode; leaves "sent_pps sink_pps" in $r.
+round() {
+	local mode=$1 before after out
+	if [ "$mode" = B ]; then
+		pgmned_start rtr -i "$(ifname rtr gen)" -i "$(ifname rtr sink)"
+		pin "$(bg_pid pgmned-rtr)" 1
+	fi
+	before=$(count sink)
+	out=$(nx gen taskset -c 0 "$(bin pgmgen)" -m odata -s "$(addr gen rtr)" -d "$GROUP" \
+		-I "$(ifname gen rtr)" -E -T "$seconds" -l "$payload" -L 8) || return 1
+	after=$(count sink)
+	if [ "$mode" = B ]; then
+		pgmned_stop rtr || log "pgmned exited with status $?"
+	fi
+	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((after - before)) \
+		'BEGIN { printf "%.0f %.0f\n", s / t, n / t }')
+}
+
+: >"$T/A"; : >"$T/B"
+round A || die "warm-up round failed"
+printf 'warm-up  A sent_pps=%s sink_pps=%s (not counted)\n' ${r}
+order=(A B B A)
+for ((i = 0; i < rounds; i++)); do
+	m=${order[i % 4]}
+	[ "$m" = B ] && [ $have_ne -eq 0 ] && m=A
+	round "$m" || die "round $i ($m) failed"
+	printf 'round %2d %s sent_pps=%s sink_pps=%s\n' "$i" "$m" ${r}
+	echo "${r#* }" >>"$T/$m"
+done
+
+a=$(median <"$T/A")
+result odata_fwd "sink pps, plain router (median)" "$a" "-" "info"
+[ $have_ne -eq 1 ] || skip "odata_fwd: ratio needs pgmned"
+b=$(median <"$T/B")
+result odata_fwd "sink pps, pgmned running (median)" "$b" "-" "info"
+ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+result odata_fwd "ratio pgmned / plain" "$ratio" ">=0.98" "$(verdict "$ratio" '>=' 0.98)"
