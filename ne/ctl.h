@@ -18,4 +18,13 @@ struct ctl *ctl_open(const char *path, int epfd, struct ne *ne, struct ne_ifaces
 /* Close every client and the listening socket, unlink the path. */
 void ctl_close(struct ctl *c);
 
+/*
+ * Clock for ages and times left in replies; it must be the time base the
+ * engine is driven with. Default: mono_ms(). Tests pass a fake clock.
+ */
+void ctl_set_clock(struct ctl *c, uint64_t (*now)(void *arg), void *arg);
+
+/* Clients connected now (for tests and the daemon's status line). */
+size_t ctl_client_count(const struct ctl *c);
+
 #endif

@@ -1,0 +1,66 @@
+/*
+ * Control socket internals shared by ne/ctl.c (sockets, clients,
+ * buffers) and ne/ctl_reply.c (requests answered from engine state).
+ */
+#ifndef PGMNE_CTL_PRIV_H
+#define PGMNE_CTL_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "../common/ctlproto.h"
+#include "ctl.h"
+#include "event.h"
+
+#define CTL_MAX_CLIENTS 16
+/*
+ * Replies a client has not read yet, beyond what the kernel holds. A
+ * reply is built in one go, so this bounds the largest table we can
+ * show (~10,000 sessions); a client that lets it fill is dropped.
+ */
+#define CTL_OUTBUF_MAX (1u << 20)
+#define CTL_READS_PER_EVENT 16  /* fairness between clients */
+#define CTL_ACCEPTS_PER_EVENT 16
+
+struct ctl_client {
+	struct ev_handler h;
+	struct ctl *ctl;
+	uint64_t last_active;      /* ctl->activity at the last read or write */
+	uint8_t in[CTL_MAX_MSG];
+	size_t in_len;
+	uint8_t *out;
+	size_t out_off, out_len, out_cap;
+	uint32_t events;           /* what epoll watches for now */
+	bool peer_done;            /* peer shut down its side; close once flushed */
+	bool failed;               /* output overflow or write error: close */
+};
+
+struct ctl {
+	struct ev_handler listen;
+	int epfd;
+	bool accept_paused;        /* out of file descriptors */
+	struct ne *ne;
+	struct ne_ifaces *ifaces;
+	uint64_t (*now)(void *arg);
+	void *now_arg;
+	uint64_t activity;         /* event counter ordering client activity */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;                 /* identity of our socket file, so ctl_close */
+	ino_t ino;                 /* never unlinks someone else's */
+	struct ctl_client *clients[CTL_MAX_CLIENTS];
+};
+
+/* Queue one encoded message for the client; false once it has failed. */
+bool ctl_client_put(struct ctl_client *cl, const uint8_t *msg, size_t len);
+
+/* Answer one decoded request: records, then END or ERROR. */
+void ctl_serve(struct ctl_client *cl, const struct ctl_req *req);
+
+/* Queue an ERROR message (text formatted like printf). */
+void ctl_reply_error(struct ctl_client *cl, uint16_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
