@@ -1,0 +1,58 @@
+/*
+ * Telling copies from packets. A multicast packet forwarded to N
+ * interfaces reaches the FORWARD hook as N back-to-back copies, one per
+ * outgoing interface (ne-notes.md). Per-copy work (verdict, SPM rewrite,
+ * Out* counters) runs for each; per-packet work (state updates, In*
+ * counters) runs on the first copy only.
+ */
+#include "engine_int.h"
+
+static bool same_packet(const struct ne_copyseen *c, const struct pgm_pkt *pkt,
+                        const struct ne_meta *m, uint32_t sqn)
+{
+	return c->valid && c->type == pkt->type && c->cksum == pkt->checksum &&
+	       c->in_ifindex == m->in_ifindex && c->sqn == sqn &&
+	       pgm_tsi_eq(&c->tsi, &pkt->tsi);
+}
+
+static uint32_t packet_sqn(const struct pgm_pkt *pkt)
+{
+	switch (pkt->type) {
+	case PGM_SPM:
+		return pkt->u.spm.sqn;
+	case PGM_ODATA:
+	case PGM_RDATA:
+		return pkt->u.data.sqn;
+	case PGM_POLL:
+		return pkt->u.poll.sqn;
+	case PGM_POLR:
+		return pkt->u.polr.sqn;
+	default:
+		return pkt->u.nak.sqn;
+	}
+}
+
+/*
+ * True when this FORWARD copy belongs to the packet whose copies we are
+ * seeing: same type, TSI, SQN, checksum and arrival interface, within
+ * NE_COPY_WINDOW_MS, on an outgoing interface not seen yet for it.
+ * Otherwise remembers it as a new packet and returns false.
+ */
+bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
+                    const struct ne_iface *out)
+{
+	struct ne_copyseen *c = &ne->copy;
+	uint32_t sqn = packet_sqn(pkt);
+	uint64_t bit = out != NULL ? ne_slot_bit(ne_iface_slot(ne->ifaces, out)) : 0;
+	if (same_packet(c, pkt, m, sqn) && ne->now - c->first_ms <= NE_COPY_WINDOW_MS &&
+	    bit != 0 && !(c->outs & bit)) {
+		c->outs |= bit;
+		return true;
+	}
+	*c = (struct ne_copyseen){
+		.valid = true, .type = pkt->type, .cksum = pkt->checksum,
+		.in_ifindex = m->in_ifindex, .sqn = sqn, .tsi = pkt->tsi,
+		.first_ms = ne->now, .outs = bit,
+	};
+	return false;
+}

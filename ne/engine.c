@@ -1,0 +1,188 @@
+/*
+ * Engine entry points: construction, the per-packet dispatch and the
+ * timer tick. The procedures themselves are in spm.c, nak.c, nnak.c,
+ * ncf.c and rdata.c (RFC 3208 §7).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static uint32_t clamp_timer(uint32_t ms)
+{
+	if (ms == 0)
+		return 1;
+	return ms > NE_MAX_TIMER_MS ? NE_MAX_TIMER_MS : ms;
+}
+
+/* Bring a caller's configuration into the ranges the tables rely on. */
+static void sanitize_config(struct ne_config *c)
+{
+	c->nak_rpt_ivl_ms = clamp_timer(c->nak_rpt_ivl_ms);
+	c->nak_rpt_rte_ms = clamp_timer(c->nak_rpt_rte_ms);
+	c->nak_rdata_ivl_ms = clamp_timer(c->nak_rdata_ivl_ms);
+	c->nak_elim_ivl_ms = clamp_timer(c->nak_elim_ivl_ms);
+	/* §7.4: NAK_ELIM_IVL is a fraction of NAK_RDATA_IVL. */
+	if (c->nak_elim_ivl_ms > c->nak_rdata_ivl_ms)
+		c->nak_elim_ivl_ms = c->nak_rdata_ivl_ms;
+	if (c->max_sessions == 0)
+		c->max_sessions = 1;
+	if (c->max_sessions > NE_MAX_TIMER_MS)
+		c->max_sessions = NE_MAX_TIMER_MS;
+	if (c->max_rstates == 0)
+		c->max_rstates = 1;
+	if (c->max_rstates > NE_MAX_TIMER_MS)
+		c->max_rstates = NE_MAX_TIMER_MS;
+	if (c->max_rstates_per_session == 0 || c->max_rstates_per_session > c->max_rstates)
+		c->max_rstates_per_session = c->max_rstates;
+	if (c->ncf_ttl == 0)
+		c->ncf_ttl = 1;
+	if (c->nak_ttl == 0)
+		c->nak_ttl = 1;
+}
+
+struct ne *ne_new(const struct ne_config *cfg, struct ne_ifaces *ifaces, const struct ne_io *io)
+{
+	struct ne *ne = calloc(1, sizeof(*ne));
+	if (ne == NULL)
+		return NULL;
+	ne->cfg = *cfg;
+	sanitize_config(&ne->cfg);
+	ne->ifaces = ifaces;
+	ne->io = *io;
+	if (!ne_sessions_init(ne) || !ne_rstates_init(ne)) {
+		ne_free(ne);
+		return NULL;
+	}
+	return ne;
+}
+
+void ne_free(struct ne *ne)
+{
+	if (ne == NULL)
+		return;
+	ne_sessions_free(ne);
+	ne_rstates_free(ne);
+	free(ne);
+}
+
+/* The clock never goes back, whatever a caller passes. */
+static void advance_clock(struct ne *ne, uint64_t now_ms)
+{
+	if (now_ms > ne->now)
+		ne->now = now_ms;
+}
+
+void ne_tick(struct ne *ne, uint64_t now_ms)
+{
+	advance_clock(ne, now_ms);
+	ne_rstates_tick(ne);
+	ne_sessions_tick(ne);
+}
+
+uint64_t ne_next_deadline(const struct ne *ne)
+{
+	uint64_t a = ne_rstates_deadline(ne), b = ne_sessions_deadline(ne);
+	return a < b ? a : b;
+}
+
+/* Downstream types are acted on per copy in FORWARD; upstream NAK-like
+ * types when addressed to us (INPUT). Everything else passes. */
+static enum ne_verdict dispatch(struct ne *ne, struct ne_pkt_ctx *c)
+{
+	bool fwd = c->meta->hook == NE_HOOK_FORWARD;
+	switch (c->pkt->type) {
+	case PGM_SPM:
+		return fwd ? ne_proc_spm(ne, c) : NE_ACCEPT;
+	case PGM_NCF:
+		return fwd ? ne_proc_ncf(ne, c) : NE_ACCEPT;
+	case PGM_RDATA:
+		return fwd ? ne_proc_rdata(ne, c) : NE_ACCEPT;
+	case PGM_NAK:
+		return fwd ? ne_proc_passive(c) : ne_proc_nak(ne, c);
+	case PGM_NNAK:
+		return fwd ? ne_proc_passive(c) : ne_proc_nnak(ne, c);
+	default: /* ODATA, SPMR, POLL, POLR */
+		return ne_proc_passive(c);
+	}
+}
+
+static void count_malformed(struct ne *ne, struct ne_iface *in, enum pgm_err err)
+{
+	ne->malformed[err]++;
+	/* An OPX "discard" option is policy, not a malformed packet (§9). */
+	if (err != PGM_E_OPT_DISCARD)
+		in->cnt.Malformed++;
+}
+
+static struct ne_iface *arrival_iface(struct ne *ne, int ifindex)
+{
+	struct ne_iface *in = ne_iface_by_index(ne->ifaces, ifindex);
+	if (in == NULL)
+		ne->health.UnknownInterface++;
+	return in;
+}
+
+/* Parse the PGM part and run the procedure for it. */
+static enum ne_verdict handle_pgm(struct ne *ne, uint8_t *ip, const struct pgm_ip *iph,
+                                  const struct ne_meta *m, struct ne_iface *in, bool *modified)
+{
+	struct pgm_pkt pkt;
+	uint8_t *pgm = ip + iph->hdr_len;
+	size_t plen = iph->total_len - iph->hdr_len;
+	enum pgm_err err = pgm_parse(pgm, plen, 0, &pkt);
+	if (err != PGM_OK) {
+		count_malformed(ne, in, err);
+		return NE_DROP;
+	}
+	struct ne_pkt_ctx c = {
+		.pgm = pgm, .len = plen, .ip = iph, .pkt = &pkt, .meta = m, .in = in,
+		.modified = modified,
+	};
+	if (m->hook == NE_HOOK_FORWARD) {
+		c.out = ne_iface_by_index(ne->ifaces, m->out_ifindex);
+		c.repeat_copy = ne_copy_repeat(ne, &pkt, m, c.out);
+	}
+	ne_apply_opx(&c);
+	return dispatch(ne, &c);
+}
+
+enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,
+                          uint64_t now_ms, bool *modified)
+{
+	*modified = false;
+	ne_tick(ne, now_ms);
+
+	struct pgm_ip iph;
+	enum pgm_err err = pgm_ip_parse(ip, len, &iph);
+	if (err != PGM_OK || iph.proto != PGM_IPPROTO || iph.total_len < iph.hdr_len) {
+		/* Not ours to judge: never break forwarding. */
+		ne->health.NotPgm++;
+		return NE_ACCEPT;
+	}
+	struct ne_iface *in = arrival_iface(ne, m->in_ifindex);
+	if (in == NULL || !in->enabled)
+		return NE_ACCEPT;
+	enum ne_verdict v = handle_pgm(ne, ip, &iph, m, in, modified);
+	if (v == NE_ACCEPT && *modified)
+		ne->health.PacketsModified++;
+	return v;
+}
+
+struct ne_health_counters *ne_health(struct ne *ne) { return &ne->health; }
+const uint64_t *ne_malformed(const struct ne *ne) { return ne->malformed; }
+size_t ne_session_count(const struct ne *ne) { return ne->sess_live; }
+size_t ne_rstate_count(const struct ne *ne) { return ne->rs_used; }
+const struct ne_config *ne_get_config(const struct ne *ne) { return &ne->cfg; }
+
+void ne_clear_counters(struct ne *ne, int ifindex)
+{
+	for (unsigned i = 0; i < NE_MAX_IFACES; i++) {
+		struct ne_iface *f = &ne->ifaces->v[i];
+		if (f->ifindex != 0 && (ifindex == 0 || f->ifindex == ifindex))
+			memset(&f->cnt, 0, sizeof(f->cnt));
+	}
+	memset(&ne->health, 0, sizeof(ne->health));
+	if (ifindex == 0)
+		memset(ne->malformed, 0, sizeof(ne->malformed));
+}

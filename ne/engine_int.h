@@ -1,0 +1,191 @@
+/*
+ * Engine internals shared by the ne/ procedure files. Not part of the
+ * API: the daemon and the control socket use ne/ne.h only.
+ *
+ * Layout (see docs/engine.md): sessions and repair states live in
+ * preallocated slabs addressed by 32-bit indices, found through
+ * index-chained hashes, and time out through intrusive FIFO lists (one
+ * per timeout length, so each list is sorted by deadline and a timer is
+ * O(1)). Deadlines are the low 32 bits of the millisecond clock, compared
+ * in serial arithmetic: every deadline is less than 2^31 ms away.
+ */
+#ifndef PGMNE_ENGINE_INT_H
+#define PGMNE_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ne.h"
+
+#define NE_NIL UINT32_MAX
+/* Longest timer we accept, so 32-bit serial deadlines stay unambiguous. */
+#define NE_MAX_TIMER_MS (1u << 30)
+/* Copies of one multicast packet reach FORWARD within this many ms. */
+#define NE_COPY_WINDOW_MS 10
+/* Largest control packet we build (NCF with a full NAK list). */
+#define NE_CTRL_BUF 512
+
+enum ne_rs_phase {
+	RS_FREE = 0,
+	RS_PENDING,     /* NAK forwarded, retrying until an NCF (§7.3) */
+	RS_CONFIRMED,   /* NCF seen, waiting for RDATA (§7.3, §7.4) */
+	RS_ANTICIPATED, /* unsolicited NCF from upstream (§7.5) */
+	RS_NULL,        /* created by an NNAK, lives NAK_ELIM_IVL (§9.5.3.2) */
+};
+
+/* One FIFO per timeout length; a state is on the list of its phase. */
+enum ne_rs_list { RL_RETRY, RL_RDATA, RL_ELIM, RL_COUNT };
+
+struct ne_list { uint32_t head, tail; };
+
+/* Repair state for one (session, SQN): 40 bytes. */
+struct ne_rstate {
+	uint64_t ifaces;     /* interface slots that asked for the repair */
+	uint32_t sqn;
+	uint32_t session;    /* index into ne->sess */
+	uint32_t hnext;      /* hash chain; free-list link when free */
+	uint32_t prev, next; /* timeout FIFO of the phase */
+	uint32_t deadline;   /* next timer event, low 32 bits of ms clock */
+	uint32_t since;      /* first NAK sent (pending) / last confirmation */
+	uint8_t phase;       /* enum ne_rs_phase */
+	uint8_t retries;     /* NAKs re-sent upstream (saturates) */
+};
+
+enum ne_sess_state { SS_FREE = 0, SS_LIVE, SS_DEAD };
+
+/* Path state of one TSI (§7.1). */
+struct ne_session {
+	struct pgm_tsi tsi;
+	struct in_addr group, source, upstream;
+	int upstream_ifindex;
+	uint32_t spm_sqn, trail, lead;
+	uint64_t created_ms, last_spm_ms;
+	uint32_t rstates;    /* repair states pointing here */
+	uint32_t hnext;      /* TSI hash chain; free-list link when free */
+	uint32_t prev, next; /* lifetime FIFO, oldest SPM first */
+	uint16_t dport;      /* data-destination port, for NAK retries */
+	uint8_t state;       /* enum ne_sess_state */
+};
+
+/*
+ * The last packet seen in FORWARD, to tell the N per-interface copies of
+ * one multicast packet from a new packet: counters that the MIB defines
+ * per packet (InSpms, InRdata, ...) are counted on the first copy only.
+ */
+struct ne_copyseen {
+	bool valid;
+	/* What the first copy found, for the later copies: */
+	bool had_session;    /* SPM: session state usable; RDATA: session found */
+	bool had_state;      /* SPM: in sequence; RDATA: a repair state existed */
+	uint8_t type;
+	uint16_t cksum;
+	int in_ifindex;
+	uint32_t sqn;
+	struct pgm_tsi tsi;
+	uint64_t first_ms;
+	uint64_t outs;       /* out-interface slots already seen */
+};
+
+struct ne {
+	struct ne_config cfg;
+	struct ne_ifaces *ifaces;
+	struct ne_io io;
+	uint64_t now;        /* latest clock reading; never goes back */
+	struct ne_health_counters health;
+	uint64_t malformed[PGM_E_COUNT];
+	struct ne_copyseen copy;
+
+	struct ne_session *sess;
+	uint32_t *sess_bucket;
+	uint32_t sess_mask, sess_free, sess_live;
+	struct ne_list sess_lru;
+
+	struct ne_rstate *rs;
+	uint32_t *rs_bucket;
+	uint32_t rs_mask, rs_free, rs_used;
+	struct ne_list rs_list[RL_COUNT];
+};
+
+/* Everything a procedure needs about the packet in hand. */
+struct ne_pkt_ctx {
+	uint8_t *pgm;             /* PGM header onwards (may be rewritten) */
+	size_t len;
+	const struct pgm_ip *ip;
+	const struct pgm_pkt *pkt;
+	const struct ne_meta *meta;
+	struct ne_iface *in;      /* arrival interface (enabled) */
+	struct ne_iface *out;     /* FORWARD: outgoing interface, or NULL */
+	bool repeat_copy;         /* FORWARD: another copy of the last packet */
+	bool *modified;
+};
+
+static inline uint32_t ne_t32(uint64_t ms) { return (uint32_t)ms; }
+/* Has a 32-bit deadline passed at `now`? */
+static inline bool ne_due(uint32_t deadline, uint64_t now)
+{
+	return (int32_t)(ne_t32(now) - deadline) >= 0;
+}
+/* A 32-bit deadline as a full clock value, relative to ne->now. */
+static inline uint64_t ne_t64(const struct ne *ne, uint32_t t)
+{
+	return ne->now + (uint64_t)(int64_t)(int32_t)(t - ne_t32(ne->now));
+}
+static inline uint64_t ne_slot_bit(unsigned slot) { return (uint64_t)1 << slot; }
+
+/* session.c */
+bool ne_sessions_init(struct ne *ne);
+void ne_sessions_free(struct ne *ne);
+struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi);
+/* New live session for tsi; NULL (and counted) when the table is full. */
+struct ne_session *ne_session_add(struct ne *ne, const struct pgm_tsi *tsi);
+void ne_session_touch(struct ne *ne, struct ne_session *s);
+uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s);
+/* A repair state of session index i went away. */
+void ne_session_release(struct ne *ne, uint32_t i);
+void ne_sessions_tick(struct ne *ne);
+uint64_t ne_sessions_deadline(const struct ne *ne);
+
+/* repair.c */
+bool ne_rstates_init(struct ne *ne);
+void ne_rstates_free(struct ne *ne);
+struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn);
+/* New state in `phase`; NULL (and StateTableFull counted) when full. */
+struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sqn,
+                                enum ne_rs_phase phase);
+void ne_rstate_del(struct ne *ne, struct ne_rstate *r);
+/* Enter a phase: sets since/deadline and moves to that phase's FIFO. */
+void ne_rstate_enter(struct ne *ne, struct ne_rstate *r, enum ne_rs_phase phase);
+/* Add an interface slot, counting ReXmitStates on it when new. */
+void ne_rstate_add_iface(struct ne *ne, struct ne_rstate *r, unsigned slot);
+bool ne_rstate_eliminating(const struct ne *ne, const struct ne_rstate *r);
+void ne_rstates_tick(struct ne *ne);
+uint64_t ne_rstates_deadline(const struct ne *ne);
+uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r);
+
+/* copies.c */
+bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
+                    const struct ne_iface *out);
+
+/* send.c */
+bool ne_send_ncf(struct ne *ne, const struct pgm_pkt *nak, struct ne_iface *in);
+bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *pgm,
+                      size_t len, uint8_t type);
+bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);
+
+/* nak.c: the SQNs a NAK/NCF/NNAK names (NAK_SQN first, then the list). */
+unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap);
+/* nak.c: session of a NAK/NNAK whose NLAs we can answer for, else NULL. */
+struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c);
+
+/* Procedures, one per packet type; each returns the verdict. */
+enum ne_verdict ne_proc_spm(struct ne *ne, struct ne_pkt_ctx *c);
+enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c);
+enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c);
+enum ne_verdict ne_proc_ncf(struct ne *ne, struct ne_pkt_ctx *c);
+enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c);
+enum ne_verdict ne_proc_passive(struct ne_pkt_ctx *c);
+
+/* options.c: invalidate unknown options whose OPX says so (§9). */
+void ne_apply_opx(struct ne_pkt_ctx *c);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * NAKs addressed to us, RFC 3208 §7.2-§7.4, §7.7, §9.3.3.
+ *
+ * Every unicast NAK for a known session is answered at once with an NCF
+ * on the interface it came in on (§7.2). Each SQN it names (NAK_SQN and
+ * an OPT_NAK_LIST) gets repair state with the arrival interface added
+ * (§7.2, §7.8). The NAK goes upstream only if some SQN is not being
+ * eliminated (§7.4, §9.3.3): new, or outstanding for longer than
+ * NAK_ELIM_IVL, or known only from an NNAK. The packet itself is
+ * consumed: what goes upstream is a new IP packet (§7.7).
+ */
+#include <arpa/inet.h>
+
+#include "../common/sqn.h"
+#include "engine_int.h"
+
+unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap)
+{
+	unsigned n = 0;
+	if (cap == 0)
+		return 0;
+	out[n++] = pkt->u.nak.sqn;
+	if (!(pkt->opt.has & (1u << PGM_OPT_NAK_LIST)))
+		return n;
+	for (unsigned i = 0; i < pkt->opt.nak_list.count && n < cap; i++)
+		out[n++] = pkt->opt.nak_list.sqn[i];
+	return n;
+}
+
+/* NLAs we can answer for: IPv4, and the group the session's SPMs went
+ * to, so a forged NAK cannot aim our NCF at another destination. */
+static bool nak_addresses_ok(const struct pgm_pkt *p, const struct ne_session *s)
+{
+	return p->u.nak.src.afi == PGM_AFI_IPV4 && p->u.nak.grp.afi == PGM_AFI_IPV4 &&
+	       p->u.nak.grp.u.v4.s_addr == s->group.s_addr;
+}
+
+/* Every SQN behind the source's trailing edge: it can no longer repair. */
+static bool nak_out_of_window(const struct pgm_pkt *p, const struct ne_session *s)
+{
+	if (s->trail == 0 && s->lead == 0x80000000u) /* §8.1: no window info */
+		return false;
+	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
+	unsigned n = ne_pkt_sqns(p, sqns, PGM_MAX_NAK_LIST + 1);
+	for (unsigned i = 0; i < n; i++)
+		if (!sqn_lt(sqns[i], s->trail))
+			return false;
+	return true;
+}
+
+/* Repair state for one SQN; true if this SQN needs the NAK upstream. */
+static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
+                      struct ne_iface *in, bool *unique)
+{
+	unsigned slot = ne_iface_slot(ne->ifaces, in);
+	struct ne_rstate *r = ne_rstate_find(ne, ne_session_index(ne, s), sqn);
+	if (r == NULL) {
+		*unique = true;
+		r = ne_rstate_add(ne, s, sqn, RS_PENDING);
+		if (r == NULL) {
+			in->cnt.NakError++; /* still worth forwarding */
+			return true;
+		}
+		ne_rstate_add_iface(ne, r, slot);
+		return true;
+	}
+	ne_rstate_add_iface(ne, r, slot);
+	if (ne_rstate_eliminating(ne, r)) {
+		if (r->phase == RS_ANTICIPATED)
+			r->phase = RS_CONFIRMED; /* same timers, now with an interface */
+		return false;
+	}
+	/* §7.4: first duplicate after NAK_ELIM_IVL goes upstream, pending again */
+	ne_rstate_enter(ne, r, RS_PENDING);
+	return true;
+}
+
+static bool track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c)
+{
+	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
+	unsigned n = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	bool forward = false, unique = false;
+	for (unsigned i = 0; i < n; i++)
+		forward |= track_sqn(ne, s, sqns[i], c->in, &unique);
+	if (unique)
+		c->in->cnt.UniqueNaks++;
+	return forward;
+}
+
+static void forward_upstream(struct ne *ne, const struct ne_session *s, struct ne_pkt_ctx *c)
+{
+	if (!ne_send_upstream(ne, s, c->pgm, c->len, c->pkt->type))
+		c->in->cnt.NakError++;
+}
+
+/*
+ * Parity NAKs (§11.3.1) name a transmission group, not an SQN; their
+ * state (§11.6) is not kept yet, so they are confirmed and forwarded
+ * without elimination, and parity RDATA passes unconstrained.
+ */
+static enum ne_verdict parity_nak(struct ne *ne, struct ne_session *s, struct ne_pkt_ctx *c)
+{
+	c->in->cnt.InParityNaks++;
+	ne_send_ncf(ne, c->pkt, c->in);
+	forward_upstream(ne, s, c);
+	return NE_DROP;
+}
+
+/* Checks shared by NAK and NNAK; NULL when the packet is to be dropped. */
+struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c)
+{
+	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
+	if (s == NULL)
+		return NULL;
+	if (!nak_addresses_ok(c->pkt, s)) {
+		c->in->cnt.NakError++;
+		return NULL;
+	}
+	return s;
+}
+
+static bool is_multicast(struct in_addr a)
+{
+	return IN_MULTICAST(ntohl(a.s_addr));
+}
+
+enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
+{
+	c->in->cnt.InNaks++;
+	if (is_multicast(c->ip->dst))
+		return NE_ACCEPT; /* §7.2 answers unicast NAKs only */
+	if (ne_session_find(ne, &c->pkt->tsi) == NULL) {
+		c->in->cnt.InNakNoSessionErrors++;
+		return NE_DROP;
+	}
+	struct ne_session *s = ne_nak_session(ne, c);
+	if (s == NULL)
+		return NE_DROP;
+	if (c->pkt->opt_flags & PGM_OPT_PARITY)
+		return parity_nak(ne, s, c);
+	if (nak_out_of_window(c->pkt, s)) {
+		c->in->cnt.InNakSeqErrors++;
+		return NE_DROP;
+	}
+	ne_send_ncf(ne, c->pkt, c->in);
+	if (track_sqns(ne, s, c))
+		forward_upstream(ne, s, c);
+	else
+		c->in->cnt.NakEliminated++;
+	return NE_DROP;
+}

@@ -1,0 +1,43 @@
+/*
+ * Null NAKs, RFC 3208 §9.5.3.2: a DLR that repaired data tells the
+ * source. An NNAK is forwarded upstream only if no repair state exists
+ * for its SQNs; it is never confirmed nor retried and adds no interface.
+ * State it creates lives NAK_ELIM_IVL and is marked, so a later real NAK
+ * is not eliminated but forwarded to provoke an actual repair.
+ */
+#include <arpa/inet.h>
+
+#include "engine_int.h"
+
+/* Null-NAK state for one SQN; true if it was new (forward the NNAK). */
+static bool track_null(struct ne *ne, struct ne_session *s, uint32_t sqn)
+{
+	if (ne_rstate_find(ne, ne_session_index(ne, s), sqn) != NULL)
+		return false;
+	ne_rstate_add(ne, s, sqn, RS_NULL); /* if full: still forward */
+	return true;
+}
+
+enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c)
+{
+	c->in->cnt.InNnaks++;
+	if (IN_MULTICAST(ntohl(c->ip->dst.s_addr)))
+		return NE_ACCEPT;
+	if (ne_session_find(ne, &c->pkt->tsi) == NULL) {
+		c->in->cnt.InNnakNoSessionErrors++;
+		return NE_DROP;
+	}
+	struct ne_session *s = ne_nak_session(ne, c);
+	if (s == NULL)
+		return NE_DROP;
+	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
+	unsigned n = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	bool forward = false;
+	for (unsigned i = 0; i < n; i++)
+		forward |= track_null(ne, s, sqns[i]);
+	if (!forward)
+		c->in->cnt.NNakEliminated++;
+	else if (!ne_send_upstream(ne, s, c->pgm, c->len, PGM_NNAK))
+		c->in->cnt.NakError++;
+	return NE_DROP;
+}

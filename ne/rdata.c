@@ -1,0 +1,63 @@
+/*
+ * Constrained RDATA forwarding, RFC 3208 §7.8. Each FORWARD copy of an
+ * RDATA packet leaves only if its outgoing interface asked for the
+ * repair; that interface is then served (taken out of the set) and the
+ * state goes once no interface is left, or when RDATA meets state that
+ * never had interfaces (anticipated, NNAK): the repair has passed (§7.3).
+ * Without state the repair is discarded (§7.8 SHOULD).
+ *
+ * Copies to interfaces where PGM is off pass untouched: receivers there
+ * NAK past us, so we hold no state for them. Parity RDATA (§11.6) passes
+ * unconstrained until transmission-group state exists.
+ */
+#include "engine_int.h"
+
+static struct ne_rstate *find_state(struct ne *ne, const struct pgm_pkt *p)
+{
+	struct ne_session *s = ne_session_find(ne, &p->tsi);
+	if (s == NULL)
+		return NULL;
+	return ne_rstate_find(ne, ne_session_index(ne, s), p->u.data.sqn);
+}
+
+/* Per-packet counters, on the first copy (ne-notes: N copies per packet). */
+static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
+{
+	const struct pgm_pkt *p = c->pkt;
+	c->in->cnt.InRdata++;
+	if (p->opt_flags & PGM_OPT_PARITY) {
+		c->in->cnt.InParityRdata++;
+		return;
+	}
+	ne->copy.had_session = ne_session_find(ne, &p->tsi) != NULL;
+	ne->copy.had_state = ne->copy.had_session && find_state(ne, p) != NULL;
+	if (!ne->copy.had_session)
+		c->in->cnt.InRdataNoSessionErrors++;
+	else if (!ne->copy.had_state)
+		c->in->cnt.RdataEliminatedSqn++;
+}
+
+enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
+{
+	if (!c->repeat_copy)
+		rdata_first_copy(ne, c);
+	if (c->pkt->opt_flags & PGM_OPT_PARITY)
+		return NE_ACCEPT;
+	if (c->out == NULL || !c->out->enabled)
+		return NE_ACCEPT;
+	if (!ne->copy.had_state)
+		return NE_DROP; /* counted once, on the first copy */
+	struct ne_rstate *r = find_state(ne, c->pkt);
+	uint64_t bit = ne_slot_bit(ne_iface_slot(ne->ifaces, c->out));
+	if (r != NULL && (r->ifaces & bit)) {
+		r->ifaces &= ~bit;
+		c->out->cnt.OutRdata++;
+		if (r->ifaces == 0)
+			ne_rstate_del(ne, r);
+		return NE_ACCEPT;
+	}
+	c->in->cnt.RdataEliminatedOIF++;
+	if (r != NULL && r->ifaces == 0)
+		ne_rstate_del(ne, r);
+	return NE_DROP;
+}

@@ -1,0 +1,337 @@
+/*
+ * Repair state table: one entry per (session, SQN) that a NAK, NCF or
+ * NNAK named (RFC 3208 §7.2-§7.5, §9.5.3.2). A preallocated slab of
+ * 40-byte entries, an index-chained hash keyed by (session index, SQN),
+ * and one intrusive FIFO per timeout length:
+ *
+ *   RL_RETRY  pending states, next NAK retry at last send + NAK_RPT_RTE
+ *   RL_RDATA  confirmed and anticipated states, gone at NAK_RDATA_IVL
+ *   RL_ELIM   NNAK-created states, gone at NAK_ELIM_IVL
+ *
+ * Every entry joins its list at the tail with deadline now + the list's
+ * interval, and the clock never goes back, so each list is sorted by
+ * deadline and expiry only ever looks at list heads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 16;
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+bool ne_rstates_init(struct ne *ne)
+{
+	uint32_t n = ne->cfg.max_rstates, nb = pow2_at_least(n);
+	ne->rs = calloc(n, sizeof(*ne->rs));
+	ne->rs_bucket = malloc((size_t)nb * sizeof(*ne->rs_bucket));
+	if (ne->rs == NULL || ne->rs_bucket == NULL)
+		return false;
+	memset(ne->rs_bucket, 0xff, (size_t)nb * sizeof(*ne->rs_bucket));
+	ne->rs_mask = nb - 1;
+	for (uint32_t i = 0; i < n; i++)
+		ne->rs[i].hnext = i + 1 < n ? i + 1 : NE_NIL;
+	ne->rs_free = 0;
+	for (unsigned l = 0; l < RL_COUNT; l++)
+		ne->rs_list[l].head = ne->rs_list[l].tail = NE_NIL;
+	return true;
+}
+
+void ne_rstates_free(struct ne *ne)
+{
+	free(ne->rs);
+	free(ne->rs_bucket);
+}
+
+uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
+{
+	return (uint32_t)(r - ne->rs);
+}
+
+static uint32_t *bucket_of(struct ne *ne, uint32_t session, uint32_t sqn)
+{
+	uint64_t k = ((uint64_t)session << 32 | sqn) * 0x9E3779B97F4A7C15ull;
+	return &ne->rs_bucket[(uint32_t)(k >> 32) & ne->rs_mask];
+}
+
+struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn)
+{
+	for (uint32_t i = *bucket_of(ne, session, sqn); i != NE_NIL; i = ne->rs[i].hnext)
+		if (ne->rs[i].sqn == sqn && ne->rs[i].session == session)
+			return &ne->rs[i];
+	return NULL;
+}
+
+static enum ne_rs_list list_of(uint8_t phase)
+{
+	switch (phase) {
+	case RS_PENDING:
+		return RL_RETRY;
+	case RS_NULL:
+		return RL_ELIM;
+	default:
+		return RL_RDATA;
+	}
+}
+
+static void list_unlink(struct ne *ne, struct ne_rstate *r)
+{
+	struct ne_list *l = &ne->rs_list[list_of(r->phase)];
+	if (r->prev != NE_NIL)
+		ne->rs[r->prev].next = r->next;
+	else
+		l->head = r->next;
+	if (r->next != NE_NIL)
+		ne->rs[r->next].prev = r->prev;
+	else
+		l->tail = r->prev;
+	r->prev = r->next = NE_NIL;
+}
+
+static void list_append(struct ne *ne, struct ne_rstate *r)
+{
+	struct ne_list *l = &ne->rs_list[list_of(r->phase)];
+	uint32_t i = ne_rstate_index(ne, r);
+	r->next = NE_NIL;
+	r->prev = l->tail;
+	if (r->prev != NE_NIL)
+		ne->rs[r->prev].next = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static uint32_t phase_interval(const struct ne *ne, enum ne_rs_phase phase)
+{
+	switch (phase) {
+	case RS_PENDING:
+		return ne->cfg.nak_rpt_rte_ms;
+	case RS_NULL:
+		return ne->cfg.nak_elim_ivl_ms;
+	default:
+		return ne->cfg.nak_rdata_ivl_ms;
+	}
+}
+
+void ne_rstate_enter(struct ne *ne, struct ne_rstate *r, enum ne_rs_phase phase)
+{
+	if (r->phase != RS_FREE)
+		list_unlink(ne, r);
+	r->phase = (uint8_t)phase;
+	r->since = ne_t32(ne->now);
+	r->deadline = r->since + phase_interval(ne, phase);
+	if (phase == RS_PENDING)
+		r->retries = 0;
+	list_append(ne, r);
+}
+
+struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sqn,
+                                enum ne_rs_phase phase)
+{
+	if (ne->rs_free == NE_NIL || s->rstates >= ne->cfg.max_rstates_per_session) {
+		ne->health.StateTableFull++;
+		return NULL;
+	}
+	uint32_t i = ne->rs_free;
+	struct ne_rstate *r = &ne->rs[i];
+	ne->rs_free = r->hnext;
+	memset(r, 0, sizeof(*r));
+	r->sqn = sqn;
+	r->session = ne_session_index(ne, s);
+	uint32_t *b = bucket_of(ne, r->session, sqn);
+	r->hnext = *b;
+	*b = i;
+	s->rstates++;
+	ne->rs_used++;
+	ne_rstate_enter(ne, r, phase);
+	return r;
+}
+
+static void hash_unlink(struct ne *ne, struct ne_rstate *r)
+{
+	uint32_t want = ne_rstate_index(ne, r);
+	for (uint32_t *p = bucket_of(ne, r->session, r->sqn); *p != NE_NIL; p = &ne->rs[*p].hnext)
+		if (*p == want) {
+			*p = r->hnext;
+			return;
+		}
+}
+
+void ne_rstate_del(struct ne *ne, struct ne_rstate *r)
+{
+	hash_unlink(ne, r);
+	list_unlink(ne, r);
+	ne_session_release(ne, r->session);
+	r->phase = RS_FREE;
+	r->hnext = ne->rs_free;
+	ne->rs_free = ne_rstate_index(ne, r);
+	ne->rs_used--;
+}
+
+void ne_rstate_add_iface(struct ne *ne, struct ne_rstate *r, unsigned slot)
+{
+	uint64_t bit = ne_slot_bit(slot);
+	if (r->ifaces & bit)
+		return;
+	r->ifaces |= bit;
+	ne->ifaces->v[slot].cnt.ReXmitStates++;
+}
+
+/* §7.4: duplicates of a pending NAK are discarded, and of an outstanding
+ * one for NAK_ELIM_IVL after its confirmation; §9.5.3.2: a NAK after an
+ * NNAK is never eliminated. */
+bool ne_rstate_eliminating(const struct ne *ne, const struct ne_rstate *r)
+{
+	switch (r->phase) {
+	case RS_PENDING:
+		return true;
+	case RS_CONFIRMED:
+	case RS_ANTICIPATED:
+		return !ne_due(r->since + ne->cfg.nak_elim_ivl_ms, ne->now);
+	default:
+		return false;
+	}
+}
+
+static void count_timed_out(struct ne *ne, const struct ne_rstate *r)
+{
+	for (unsigned i = 0; i < NE_MAX_IFACES; i++)
+		if (r->ifaces & ne_slot_bit(i))
+			ne->ifaces->v[i].cnt.ReXmitTimedOut++;
+}
+
+static void count_retry_expired(struct ne *ne, const struct ne_rstate *r)
+{
+	const struct ne_session *s = &ne->sess[r->session];
+	struct ne_iface *up = ne_iface_by_index(ne->ifaces, s->upstream_ifindex);
+	if (up != NULL)
+		up->cnt.NakRetryExpired++;
+}
+
+/* §7.3: repeat at NAK_RPT_RTE until an NCF, give up after NAK_RPT_IVL
+ * (checked at the retry times, so it is rounded up to a whole number of
+ * retry intervals). */
+static void retry_due(struct ne *ne, struct ne_rstate *r)
+{
+	if (ne_due(r->since + ne->cfg.nak_rpt_ivl_ms, ne->now)) {
+		count_retry_expired(ne, r);
+		count_timed_out(ne, r);
+		ne_rstate_del(ne, r);
+		return;
+	}
+	ne_send_nak_retry(ne, &ne->sess[r->session], r->sqn);
+	if (r->retries < UINT8_MAX)
+		r->retries++;
+	list_unlink(ne, r);
+	r->deadline = ne_t32(ne->now) + ne->cfg.nak_rpt_rte_ms;
+	list_append(ne, r);
+}
+
+static void run_list(struct ne *ne, enum ne_rs_list l)
+{
+	while (ne->rs_list[l].head != NE_NIL) {
+		struct ne_rstate *r = &ne->rs[ne->rs_list[l].head];
+		if (!ne_due(r->deadline, ne->now))
+			return;
+		if (l == RL_RETRY) {
+			retry_due(ne, r);
+			continue;
+		}
+		if (l == RL_RDATA)
+			count_timed_out(ne, r);
+		ne_rstate_del(ne, r);
+	}
+}
+
+void ne_rstates_tick(struct ne *ne)
+{
+	for (unsigned l = 0; l < RL_COUNT; l++)
+		run_list(ne, (enum ne_rs_list)l);
+}
+
+uint64_t ne_rstates_deadline(const struct ne *ne)
+{
+	uint64_t best = UINT64_MAX;
+	for (unsigned l = 0; l < RL_COUNT; l++) {
+		uint32_t h = ne->rs_list[l].head;
+		if (h == NE_NIL)
+			continue;
+		uint64_t t = ne_t64(ne, ne->rs[h].deadline);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+static void fill_view(const struct ne *ne, const struct ne_rstate *r, struct ne_rstate_view *v)
+{
+	const struct ne_session *s = &ne->sess[r->session];
+	uint64_t since = ne_t64(ne, r->since);
+	memset(v, 0, sizeof(*v));
+	v->tsi = s->tsi;
+	v->group = s->group;
+	v->sqn = r->sqn;
+	v->ifaces = r->ifaces;
+	v->retries = r->retries;
+	switch (r->phase) {
+	case RS_PENDING:
+		v->phase = NE_RS_PENDING;
+		v->expires_ms = since + ne->cfg.nak_rpt_ivl_ms;
+		break;
+	case RS_NULL: /* shown as anticipated: no interfaces, no NCF owed */
+		v->phase = NE_RS_ANTICIPATED;
+		v->expires_ms = ne_t64(ne, r->deadline);
+		v->elim_until_ms = 0;
+		break;
+	default:
+		v->phase = r->phase == RS_CONFIRMED ? NE_RS_CONFIRMED : NE_RS_ANTICIPATED;
+		v->expires_ms = ne_t64(ne, r->deadline);
+		v->elim_until_ms = since + ne->cfg.nak_elim_ivl_ms;
+		break;
+	}
+}
+
+static bool rstate_matches(const struct ne *ne, const struct ne_rstate *r,
+                           const struct pgm_tsi *tsi, const struct in_addr *group)
+{
+	const struct ne_session *s = &ne->sess[r->session];
+	if (r->phase == RS_FREE)
+		return false;
+	if (tsi != NULL && !pgm_tsi_eq(&s->tsi, tsi))
+		return false;
+	return group == NULL || s->group.s_addr == group->s_addr;
+}
+
+void ne_foreach_rstate(const struct ne *ne, const struct pgm_tsi *tsi,
+                       const struct in_addr *group, ne_rstate_cb cb, void *arg)
+{
+	for (uint32_t i = 0; i < ne->cfg.max_rstates; i++) {
+		if (!rstate_matches(ne, &ne->rs[i], tsi, group))
+			continue;
+		struct ne_rstate_view v;
+		fill_view(ne, &ne->rs[i], &v);
+		cb(&v, arg);
+	}
+}
+
+size_t ne_clear_rstates(struct ne *ne, const struct in_addr *group)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < ne->cfg.max_rstates; i++)
+		if (rstate_matches(ne, &ne->rs[i], NULL, group)) {
+			ne_rstate_del(ne, &ne->rs[i]);
+			n++;
+		}
+	return n;
+}
+
+size_t ne_rstate_bytes(void)
+{
+	/* slab entry + at most two hash bucket heads (buckets < 2 * max) */
+	return sizeof(struct ne_rstate) + 2 * sizeof(uint32_t);
+}

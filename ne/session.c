@@ -1,0 +1,194 @@
+/*
+ * Session table: per-TSI source path state (RFC 3208 §7.1), a slab of
+ * max_sessions entries found by TSI through an index-chained hash, and a
+ * FIFO of live sessions ordered by their last in-sequence SPM, so the
+ * session lifetime timer is O(1).
+ *
+ * A session that times out leaves the hash at once (no new state can
+ * find it) but keeps its slot while repair states still point at it;
+ * those expire within NAK_RDATA_IVL and release the slot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 16;
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+bool ne_sessions_init(struct ne *ne)
+{
+	uint32_t n = ne->cfg.max_sessions, nb = pow2_at_least(n);
+	ne->sess = calloc(n, sizeof(*ne->sess));
+	ne->sess_bucket = malloc((size_t)nb * sizeof(*ne->sess_bucket));
+	if (ne->sess == NULL || ne->sess_bucket == NULL)
+		return false;
+	memset(ne->sess_bucket, 0xff, (size_t)nb * sizeof(*ne->sess_bucket));
+	ne->sess_mask = nb - 1;
+	for (uint32_t i = 0; i < n; i++)
+		ne->sess[i].hnext = i + 1 < n ? i + 1 : NE_NIL;
+	ne->sess_free = 0;
+	ne->sess_lru.head = ne->sess_lru.tail = NE_NIL;
+	return true;
+}
+
+void ne_sessions_free(struct ne *ne)
+{
+	free(ne->sess);
+	free(ne->sess_bucket);
+}
+
+uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
+{
+	return (uint32_t)(s - ne->sess);
+}
+
+static uint32_t *bucket_of(struct ne *ne, const struct pgm_tsi *tsi)
+{
+	return &ne->sess_bucket[pgm_tsi_hash(tsi) & ne->sess_mask];
+}
+
+struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi)
+{
+	for (uint32_t i = *bucket_of(ne, tsi); i != NE_NIL; i = ne->sess[i].hnext)
+		if (pgm_tsi_eq(&ne->sess[i].tsi, tsi))
+			return &ne->sess[i];
+	return NULL;
+}
+
+static void lru_unlink(struct ne *ne, struct ne_session *s)
+{
+	if (s->prev != NE_NIL)
+		ne->sess[s->prev].next = s->next;
+	else
+		ne->sess_lru.head = s->next;
+	if (s->next != NE_NIL)
+		ne->sess[s->next].prev = s->prev;
+	else
+		ne->sess_lru.tail = s->prev;
+	s->prev = s->next = NE_NIL;
+}
+
+static void lru_append(struct ne *ne, struct ne_session *s)
+{
+	uint32_t i = ne_session_index(ne, s);
+	s->next = NE_NIL;
+	s->prev = ne->sess_lru.tail;
+	if (s->prev != NE_NIL)
+		ne->sess[s->prev].next = i;
+	else
+		ne->sess_lru.head = i;
+	ne->sess_lru.tail = i;
+}
+
+struct ne_session *ne_session_add(struct ne *ne, const struct pgm_tsi *tsi)
+{
+	if (ne->sess_free == NE_NIL) {
+		ne->health.SessionTableFull++;
+		return NULL;
+	}
+	uint32_t i = ne->sess_free;
+	struct ne_session *s = &ne->sess[i];
+	ne->sess_free = s->hnext;
+	memset(s, 0, sizeof(*s));
+	s->tsi = *tsi;
+	s->state = SS_LIVE;
+	s->created_ms = s->last_spm_ms = ne->now;
+	uint32_t *b = bucket_of(ne, tsi);
+	s->hnext = *b;
+	*b = i;
+	lru_append(ne, s);
+	ne->sess_live++;
+	return s;
+}
+
+void ne_session_touch(struct ne *ne, struct ne_session *s)
+{
+	s->last_spm_ms = ne->now;
+	lru_unlink(ne, s);
+	lru_append(ne, s);
+}
+
+static void hash_unlink(struct ne *ne, struct ne_session *s)
+{
+	uint32_t want = ne_session_index(ne, s);
+	for (uint32_t *p = bucket_of(ne, &s->tsi); *p != NE_NIL; p = &ne->sess[*p].hnext)
+		if (*p == want) {
+			*p = s->hnext;
+			return;
+		}
+}
+
+static void slot_free(struct ne *ne, struct ne_session *s)
+{
+	s->state = SS_FREE;
+	s->hnext = ne->sess_free;
+	ne->sess_free = ne_session_index(ne, s);
+}
+
+/* Lifetime over: forget the TSI; free the slot once no state uses it. */
+static void session_expire(struct ne *ne, struct ne_session *s)
+{
+	hash_unlink(ne, s);
+	lru_unlink(ne, s);
+	s->state = SS_DEAD;
+	ne->sess_live--;
+	if (s->rstates == 0)
+		slot_free(ne, s);
+}
+
+void ne_session_release(struct ne *ne, uint32_t i)
+{
+	struct ne_session *s = &ne->sess[i];
+	s->rstates--;
+	if (s->rstates == 0 && s->state == SS_DEAD)
+		slot_free(ne, s);
+}
+
+void ne_sessions_tick(struct ne *ne)
+{
+	uint64_t life = ne->cfg.session_lifetime_ms;
+	if (life == 0) /* MIB: 0 = no timeout */
+		return;
+	while (ne->sess_lru.head != NE_NIL) {
+		struct ne_session *s = &ne->sess[ne->sess_lru.head];
+		if (s->last_spm_ms + life > ne->now)
+			break;
+		session_expire(ne, s);
+	}
+}
+
+uint64_t ne_sessions_deadline(const struct ne *ne)
+{
+	if (ne->cfg.session_lifetime_ms == 0 || ne->sess_lru.head == NE_NIL)
+		return UINT64_MAX;
+	return ne->sess[ne->sess_lru.head].last_spm_ms + ne->cfg.session_lifetime_ms;
+}
+
+void ne_foreach_session(const struct ne *ne, ne_session_cb cb, void *arg)
+{
+	for (uint32_t i = 0; i < ne->cfg.max_sessions; i++) {
+		const struct ne_session *s = &ne->sess[i];
+		if (s->state != SS_LIVE)
+			continue;
+		struct ne_session_view v = {
+			.tsi = s->tsi, .group = s->group, .source = s->source,
+			.dport = s->dport, .upstream = s->upstream,
+			.upstream_ifindex = s->upstream_ifindex, .spm_sqn = s->spm_sqn,
+			.trail = s->trail, .lead = s->lead, .created_ms = s->created_ms,
+			.last_spm_ms = s->last_spm_ms, .rstates = s->rstates,
+		};
+		cb(&v, arg);
+	}
+}
+
+size_t ne_session_bytes(void)
+{
+	/* slab entry + at most two hash bucket heads (buckets < 2 * max) */
+	return sizeof(struct ne_session) + 2 * sizeof(uint32_t);
+}
