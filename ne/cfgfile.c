@@ -17,8 +17,7 @@
 
 /* RFC 3208 §7 names the timers; docs/pgmned.8 explains the defaults. */
 const struct ned_optdesc ned_optdescs[] = {
-	{ "interface", "IFACE", "enable PGM on IFACE (repeatable; default: every "
-	  "multicast-capable non-loopback interface)", NED_K_IFACE, 0, 0, 0, 0 },
+	{ "interface", "IFACE", "enable PGM on IFACE (repeatable)", NED_K_IFACE, 0, 0, 0, 0 },
 	{ "queue", "N", "NFQUEUE number", NED_K_U32, OFF(queue), 0, 65535, 1 },
 	{ "socket", "PATH", "control socket", NED_K_PATH, OFF(ctl_path), 0, 0, 0 },
 	{ "nak-rpt-ivl", "MS", "retry an unconfirmed NAK for this long (NAK_RPT_IVL, "
@@ -173,7 +172,10 @@ void ned_opt_format(const struct ned_opts *o, const struct ned_optdesc *d, char 
 		snprintf(buf, len, "%u", (unsigned)b);
 		return;
 	case NED_K_IFACE:
-		snprintf(buf, len, o->n_ifaces ? "%u named" : "all multicast", o->n_ifaces);
+		if (o->n_ifaces)
+			snprintf(buf, len, "%u named", o->n_ifaces);
+		else
+			snprintf(buf, len, "every multicast, non-loopback interface");
 		return;
 	case NED_K_PATH:
 		ned_ctl_path(o, buf, len);

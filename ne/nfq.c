@@ -1,0 +1,240 @@
+/* NFQUEUE through libmnl and libnetfilter_queue's nfq_nlmsg_* API. */
+#include "nfq.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+
+#include "../common/log.h"
+
+#define NFQ_RCVBUF (8 * 1024 * 1024) /* rides out bursts of NAKs */
+#define NFQ_MAXLEN 4096              /* packets the kernel holds for us */
+#define NFQ_DRAIN_MAX 256            /* datagrams per wake-up: others get a turn */
+
+/* Send one config message and wait for the kernel's answer. */
+static int config_request(struct nfqueue *q, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = 1;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	n = mnl_socket_recvfrom(q->nl, buf, sizeof buf);
+	if (n < 0)
+		return -1;
+	/* mnl_cb_run turns an NLMSG_ERROR answer into -1 with errno. */
+	return mnl_cb_run(buf, (size_t)n, 1, q->portid, NULL, NULL) < 0 ? -1 : 0;
+}
+
+static int bind_queue(struct nfqueue *q)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put(q->tx, NFQNL_MSG_CONFIG, q->queue);
+
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	return config_request(q, nlh);
+}
+
+static int configure_queue(struct nfqueue *q)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put(q->tx, NFQNL_MSG_CONFIG, q->queue);
+	/*
+	 * Fail open: when our queue is full the kernel accepts instead of
+	 * dropping (we don't want to disrupt traffic). GSO: take packets as
+	 * they are, no segmentation on our account.
+	 */
+	uint32_t flags = NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO;
+
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQ_MAXLEN);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	return config_request(q, nlh);
+}
+
+static void tune_socket(struct nfqueue *q)
+{
+	int on = 1, size = NFQ_RCVBUF;
+	int fd = mnl_socket_get_fd(q->nl);
+
+	/* Lost netlink messages are counted by the kernel (user_dropped);
+	 * an ENOBUFS error on our socket would only interrupt the loop. */
+	if (mnl_socket_setsockopt(q->nl, NETLINK_NO_ENOBUFS, &on, sizeof on) < 0)
+		log_warn("nfq: NETLINK_NO_ENOBUFS");
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) < 0)
+		log_warn("nfq: receive buffer");
+}
+
+int nfqueue_open(struct nfqueue *q, uint16_t queue)
+{
+	int e;
+
+	q->queue = queue;
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (q->nl == NULL)
+		return -1;
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	q->portid = mnl_socket_get_portid(q->nl);
+	if (bind_queue(q) < 0)
+		goto fail;
+	if (configure_queue(q) < 0) {
+		log_warn("nfq: queue %u: fail-open/GSO flags", queue);
+		/* older kernels: carry on with the defaults */
+	}
+	tune_socket(q);
+	q->ev.fd = mnl_socket_get_fd(q->nl);
+	if (fcntl(q->ev.fd, F_SETFL, fcntl(q->ev.fd, F_GETFL) | O_NONBLOCK) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	mnl_socket_close(q->nl);
+	q->nl = NULL;
+	errno = e;
+	return -1;
+}
+
+void nfqueue_close(struct nfqueue *q)
+{
+	if (q->nl == NULL)
+		return;
+	/* Closing the socket unbinds the queue; --queue-bypass takes over. */
+	mnl_socket_close(q->nl);
+	q->nl = NULL;
+}
+
+static void send_verdict(struct nfqueue *q, uint32_t id, enum ne_verdict v, const uint8_t *pkt,
+                         size_t len, bool modified)
+{
+	struct nlmsghdr *nlh = nfq_nlmsg_put(q->tx, NFQNL_MSG_VERDICT, q->queue);
+
+	nfq_nlmsg_verdict_put(nlh, (int)id, v == NE_DROP ? NF_DROP : NF_ACCEPT);
+	if (modified)
+		nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
+		q->health->VerdictErrors++;
+		log_debug("nfq: verdict for packet %" PRIu32 ": %s", id, strerror(errno));
+	}
+}
+
+static enum ne_hook hook_of(uint8_t nf_hook, bool *known)
+{
+	*known = nf_hook == NF_INET_LOCAL_IN || nf_hook == NF_INET_FORWARD;
+	return nf_hook == NF_INET_FORWARD ? NE_HOOK_FORWARD : NE_HOOK_INPUT;
+}
+
+static uint32_t attr_u32(struct nlattr *a)
+{
+	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
+}
+
+/* One queued packet. Every path that knows the packet id sends a verdict. */
+static void on_packet(struct nfqueue *q, const struct nlmsghdr *nlh)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	struct nfqnl_msg_packet_hdr *ph;
+	struct ne_meta m = { 0 };
+	enum ne_verdict v = NE_ACCEPT;
+	bool modified = false, known_hook;
+	uint8_t *pkt = NULL;
+	size_t len = 0;
+	uint32_t id;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof *ph) {
+		/* No packet id, no verdict possible: the kernel never sends
+		 * such a message, so count it rather than guess. */
+		q->health->NetlinkErrors++;
+		return;
+	}
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	q->health->PacketsQueued++;
+	m.hook = hook_of(ph->hook, &known_hook);
+	m.in_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_INDEV]);
+	m.out_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_OUTDEV]);
+	if (attr[NFQA_PAYLOAD]) {
+		pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
+	/* A truncated copy (NFQA_CAP_LEN) cannot be judged or rewritten. */
+	if (pkt != NULL && known_hook && attr[NFQA_CAP_LEN] == NULL)
+		v = q->fn(q->arg, pkt, len, &m, &modified);
+	send_verdict(q, id, v, pkt, len, modified && v == NE_ACCEPT);
+}
+
+/* Walk one datagram; unlike mnl_cb_run, an error message does not stop the walk. */
+static void on_datagram(struct nfqueue *q, size_t n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(void *)q->rx;
+	int left = (int)n;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof *e) && e->error != 0)
+				q->health->VerdictErrors++;
+			continue;
+		}
+		if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_QUEUE &&
+		    NFNL_MSG_TYPE(nlh->nlmsg_type) == NFQNL_MSG_PACKET)
+			on_packet(q, nlh);
+	}
+}
+
+void nfqueue_input(struct nfqueue *q)
+{
+	for (int i = 0; i < NFQ_DRAIN_MAX; i++) {
+		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, sizeof q->rx);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			if (errno == ENOBUFS) {
+				q->health->NetlinkOverruns++;
+				continue;
+			}
+			q->health->NetlinkErrors++;
+			log_warn("nfq: receive");
+			return;
+		}
+		on_datagram(q, (size_t)n);
+	}
+}
+
+int nfqueue_read_drops(uint16_t queue, uint64_t *queue_dropped, uint64_t *user_dropped)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
+	unsigned num, portid, total, mode, range, id, one;
+	unsigned long long qd, ud;
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	/* One line per bound queue, see nfnetlink_queue.c seq_show. */
+	while (fscanf(f, "%u %u %u %u %u %llu %llu %u %u", &num, &portid, &total, &mode,
+	              &range, &qd, &ud, &id, &one) == 9) {
+		if (num == queue) {
+			*queue_dropped = qd;
+			*user_dropped = ud;
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}

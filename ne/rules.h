@@ -1,0 +1,18 @@
+/*
+ * The daemon's iptables rules, in chains of its own per queue number
+ * (PGMNE-Q<n>-FWD, PGMNE-Q<n>-IN, filter table) with jumps at the head of
+ * FORWARD and INPUT. ODATA is accepted in the kernel; other PGM packets
+ * go to the queue with --queue-bypass so forwarding goes on without us.
+ * No other rule is ever touched.
+ */
+#ifndef PGMNE_RULES_H
+#define PGMNE_RULES_H
+
+#include <stdint.h>
+
+/* Replace any stale chains of this queue and install fresh ones. 0 or -1. */
+int rules_install(uint16_t queue);
+/* Remove the jumps and chains of this queue (quietly if absent). */
+void rules_remove(uint16_t queue);
+
+#endif
