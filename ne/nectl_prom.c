@@ -1,0 +1,80 @@
+/*
+ * pgmnectl show traffic --prometheus: the Prometheus text exposition
+ * format (version 0.0.4), for a node_exporter textfile or a scrape
+ * wrapper. Per-interface counters carry an interface="..." label.
+ */
+#include <inttypes.h>
+
+#include "nectl.h"
+
+#define METRIC_MAX 96
+
+/* Label values escape backslash, double quote and newline. */
+static void put_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void metric_name(char *buf, size_t len, const char *camel, const char *suffix)
+{
+	char snake[METRIC_MAX / 2];
+	nectl_snake(snake, sizeof snake, camel);
+	snprintf(buf, len, "pgmne_%s%s", snake, suffix);
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void if_counters(const struct nectl_reply *rep, FILE *f)
+{
+	for (size_t i = 0; i < NE_IF_COUNTER_N; i++) {
+		char name[METRIC_MAX], help[2 * METRIC_MAX];
+		metric_name(name, sizeof name, ctl_if_counter_names[i], "_total");
+		snprintf(help, sizeof help, "Per-interface %s (PGM MIB pgmNeIf%s).",
+		         ctl_if_counter_names[i], ctl_if_counter_names[i]);
+		family(f, name, "counter", help);
+		for (size_t c = 0; c < rep->n_counters; c++) {
+			fprintf(f, "%s{interface=\"", name);
+			put_label(f, rep->counters[c].name);
+			fprintf(f, "\"} %" PRIu64 "\n", rep->counters[c].v[i]);
+		}
+	}
+}
+
+static void health(const struct ctl_health *h, FILE *f)
+{
+	for (size_t i = 0; i < NE_HEALTH_COUNTER_N; i++) {
+		char name[METRIC_MAX], help[2 * METRIC_MAX];
+		metric_name(name, sizeof name, ctl_health_counter_names[i], "_total");
+		snprintf(help, sizeof help, "Daemon health: %s.", ctl_health_counter_names[i]);
+		family(f, name, "counter", help);
+		fprintf(f, "%s %" PRIu64 "\n", name, h->v[i]);
+	}
+	family(f, "pgmne_malformed_by_reason_total", "counter",
+	       "Malformed PGM packets by parse error.");
+	for (size_t i = 1; i < PGM_E_COUNT; i++) {
+		fputs("pgmne_malformed_by_reason_total{reason=\"", f);
+		put_label(f, pgm_err_name((enum pgm_err)i));
+		fprintf(f, "\"} %" PRIu64 "\n", h->malformed[i]);
+	}
+	family(f, "pgmne_sessions", "gauge", "PGM sessions (TSIs) known.");
+	fprintf(f, "pgmne_sessions %" PRIu64 "\n", h->sessions);
+	family(f, "pgmne_repair_states", "gauge", "Repair states held.");
+	fprintf(f, "pgmne_repair_states %" PRIu64 "\n", h->rstates);
+}
+
+void nectl_prom(const struct nectl_reply *rep, FILE *f)
+{
+	if_counters(rep, f);
+	if (rep->has_health)
+		health(&rep->health, f);
+}
