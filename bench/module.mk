@@ -19,7 +19,7 @@ BENCH_ARGS ?=
 .PHONY: bench bench-programs
 bench-programs: $(BENCH_PROGRAMS)
 
-$(BIN)/pgmgen: $(O)/obj/bench/pgmgen.o $(COMMON_LIB)
+$(BIN)/pgmgen: $(O)/obj/bench/pgmgen.o $(O)/obj/bench/benchpkt.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
@@ -27,7 +27,8 @@ $(BIN)/nfq_null: $(O)/obj/bench/nfq_null.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(BENCH_PKGS))
 
-$(BIN)/bench_engine: $(O)/obj/bench/bench_engine.o $(NE_ENGINE_LIB) $(COMMON_LIB)
+$(BIN)/bench_engine: $(O)/obj/bench/bench_engine.o $(O)/obj/bench/benchpkt.o \
+                     $(NE_ENGINE_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 

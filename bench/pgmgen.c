@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/benchpkt.h"
 #include "common/wire.h"
 
 #define GEN_MAX_BATCH 64
@@ -81,71 +82,41 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void gsi_of(unsigned tsi, uint8_t gsi[6])
-{
-	gsi[0] = 0x42; /* 'B'ench: recognisable in captures */
-	gsi[1] = 0x45;
-	gsi[2] = (uint8_t)(tsi >> 24);
-	gsi[3] = (uint8_t)(tsi >> 16);
-	gsi[4] = (uint8_t)(tsi >> 8);
-	gsi[5] = (uint8_t)tsi;
-}
-
-/* Build packet number k into buf; returns its IP length or 0. */
+/* Build packet number k into buf; returns its length (with -E's
+ * Ethernet header) or 0. */
 static size_t gen_build(const struct gen *g, unsigned long long k, uint8_t *buf)
 {
-	static const uint8_t payload[GEN_PKT_CAP]; /* zeros are as good as any */
-	struct pgm_pkt p;
 	unsigned tsi = (unsigned)(k % g->tsis);
 	unsigned long long round = k / g->tsis;
-	struct in_addr ipdst = g->dst;
+	struct bpkt_flow f = {
+		.src = g->src, .dst = g->dst, .odata_src = g->nla_src, .group = g->group,
+		.sport = g->sport, .dport = g->dport, .ttl = g->ttl,
+		.trail = g->sqn_base, .lead = g->sqn_base + g->sqns - 1, .payload = g->payload,
+	};
+	uint8_t type;
+	uint32_t sqn;
 
-	memset(&p, 0, sizeof(p));
-	gsi_of(tsi, p.tsi.gsi);
-	p.tsi.sport = g->sport;
 	switch (g->mode) {
 	case GEN_ODATA:
-		p.type = PGM_ODATA;
-		p.sport = g->sport;
-		p.dport = g->dport;
-		p.u.data.sqn = g->sqn_base + (uint32_t)round;
-		p.u.data.trail = g->sqn_base;
-		p.data = payload;
-		p.data_len = g->payload;
+		type = PGM_ODATA;
+		sqn = g->sqn_base + (uint32_t)round;
 		break;
 	case GEN_SPM:
-		p.type = PGM_SPM;
-		p.sport = g->sport;
-		p.dport = g->dport;
-		p.u.spm.sqn = (uint32_t)round;
-		p.u.spm.trail = g->sqn_base;
-		p.u.spm.lead = g->sqn_base + g->sqns - 1;
-		pgm_nla_from_in(&p.u.spm.path, g->src);
+		type = PGM_SPM;
+		sqn = (uint32_t)round;
 		break;
-	case GEN_NAK:
-		/* Upstream packet: ports swapped, TSI port is the destination. */
-		p.type = PGM_NAK;
-		p.sport = g->dport;
-		p.dport = g->sport;
-		p.u.nak.sqn = g->sqn_base + (uint32_t)(round % g->sqns);
-		pgm_nla_from_in(&p.u.nak.src, g->nla_src);
-		pgm_nla_from_in(&p.u.nak.grp, g->group);
+	default:
+		type = PGM_NAK;
+		sqn = g->sqn_base + (uint32_t)(round % g->sqns);
 		break;
 	}
 	size_t l2 = g->ether ? ETH_HLEN : 0;
-	size_t plen = pgm_build(buf + l2 + 24, GEN_PKT_CAP - l2 - 24, &p);
-	if (plen == 0)
+	size_t n = bpkt_build(buf + l2, GEN_PKT_CAP - l2, type, &f, tsi, sqn);
+	if (n == 0)
 		return 0;
-	/* Build the IP header after the fact: it needs the payload length. */
-	uint8_t ip[24];
-	size_t hl = pgm_ip_build(ip, sizeof(ip), g->src, ipdst, g->ttl, false, plen);
-	if (hl == 0)
-		return 0;
-	memmove(buf + l2 + hl, buf + l2 + 24, plen);
-	memcpy(buf + l2, ip, hl);
 	if (g->ether)
 		memcpy(buf, g->eth, ETH_HLEN);
-	return l2 + hl + plen;
+	return l2 + n;
 }
 
 /* AF_PACKET socket on g->ifname with a multicast Ethernet header (RFC 1112 §6.4). */
