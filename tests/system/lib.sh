@@ -53,6 +53,10 @@
 #                                     probability PROB (0..1)
 #   drop_first NODE PEER TYPE [N]     drop the first N (default 1) such packets
 #   drops NODE                        packets our loss rules dropped in NODE
+#   count_add NODE PEER in|out TYPE   count PGM packets of TYPE arriving from /
+#                                     leaving towards PEER (iptables counters,
+#                                     after loss: what is on the wire)
+#   count_get NODE PEER in|out TYPE   the count so far
 #   cap_start NODE PEER NAME [BPF]    capture on NODE's link to PEER (default
 #                                     filter "ip proto 113") to $T/NAME.pcapng
 #   cap_stop NAME                     stop it (flushes the file)
@@ -328,7 +332,7 @@ lib_pgm_match() {
 lib_loss_chain() {
 	nx "$1" iptables -t mangle -nL PGMTEST_LOSS >/dev/null 2>&1 && return 0
 	nx "$1" iptables -t mangle -N PGMTEST_LOSS
-	nx "$1" iptables -t mangle -A POSTROUTING -j PGMTEST_LOSS
+	nx "$1" iptables -t mangle -I POSTROUTING 1 -j PGMTEST_LOSS  # before the counters
 }
 
 loss_add() {
@@ -354,6 +358,32 @@ drop_first() {
 drops() {
 	nx "$1" iptables -t mangle -nvxL PGMTEST_LOSS 2>/dev/null |
 		awk '$3 == "DROP" { s += $1 } END { print s + 0 }'
+}
+
+# ---- counters -------------------------------------------------------------
+
+lib_count_chain() {
+	local n=$1 dir=$2 hook
+	[ "$dir" = in ] && hook=PREROUTING || hook=POSTROUTING
+	nx "$n" iptables -t mangle -nL "PGMTEST_$dir" >/dev/null 2>&1 && return 0
+	nx "$n" iptables -t mangle -N "PGMTEST_$dir"
+	nx "$n" iptables -t mangle -A "$hook" -j "PGMTEST_$dir"
+}
+
+count_add() {
+	local n=$1 peer=$2 dir=$3 ty=$4 io=-o
+	[ "$dir" = in ] && io=-i
+	lib_count_chain "$n" "$dir"
+	lib_pgm_type "$ty" >/dev/null
+	# shellcheck disable=SC2046
+	nx "$n" iptables -t mangle -A "PGMTEST_$dir" "$io" "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
+		-m comment --comment "cnt:$peer:$ty" || die "count rule in $n"
+}
+
+count_get() {
+	local n=$1 peer=$2 dir=$3 ty=$4
+	nx "$n" iptables -t mangle -nvxL "PGMTEST_$dir" 2>/dev/null |
+		awk -v c="/* cnt:$peer:$ty */" 'index($0, c) { s += $1 } END { print s + 0 }'
 }
 
 # ---- captures --------------------------------------------------------------

@@ -1,0 +1,3 @@
+#!/bin/sh
+# tree topology as plain network namespaces; see netns.sh for the options.
+exec "$(dirname "$0")/netns.sh" tree "$@"
