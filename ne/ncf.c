@@ -5,7 +5,9 @@
  * NAK_ELIM_IVL), restarts those timers on state that exists, or creates
  * anticipated state without interfaces. An NCF from anywhere else is
  * discarded without state (§7.5). NCFs stop at the first PGM hop: no
- * copy is forwarded, we send our own downstream in answer to NAKs.
+ * copy is forwarded to our PGM interfaces, we send our own there in
+ * answer to NAKs. Copies to interfaces where PGM is off pass: receivers
+ * there NAK past us and need the upstream element's NCF.
  */
 #include "engine_int.h"
 
@@ -52,22 +54,29 @@ static void confirm_sqns(struct ne *ne, struct ne_session *s, const struct ne_pk
 		c->in->cnt.NcfError++;
 }
 
-enum ne_verdict ne_proc_ncf(struct ne *ne, struct ne_pkt_ctx *c)
+/* First copy: the NCF's effect on state. */
+static void ncf_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 {
-	if (c->repeat_copy)
-		return NE_DROP;
 	c->in->cnt.InNcfs++;
 	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
 	if (s == NULL) {
 		c->in->cnt.InNcfNoSessionErrors++;
-		return NE_DROP;
+		return;
 	}
 	if (c->in->ifindex != s->upstream_ifindex) {
 		c->in->cnt.NcfError++;
-		return NE_DROP;
+		return;
 	}
 	/* Parity NCFs confirm transmission groups, not kept yet (§11.6). */
 	if (!(c->pkt->opt_flags & PGM_OPT_PARITY))
 		confirm_sqns(ne, s, c);
+}
+
+enum ne_verdict ne_proc_ncf(struct ne *ne, struct ne_pkt_ctx *c)
+{
+	if (!c->repeat_copy)
+		ncf_first_copy(ne, c);
+	if (c->out == NULL || !c->out->enabled)
+		return NE_ACCEPT;
 	return NE_DROP;
 }

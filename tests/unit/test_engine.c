@@ -216,6 +216,9 @@ static void test_ncf_confirms(void)
 	/* the upstream NCF reaches FORWARD as one copy per downstream iface */
 	CU_ASSERT_EQUAL(fx_ncf_copy(&f, 7, IF_UP, IF_DN1), NE_DROP);
 	CU_ASSERT_EQUAL(fx_ncf_copy(&f, 7, IF_UP, IF_DN2), NE_DROP);
+	/* a copy to an interface without PGM passes; state changed once */
+	CU_ASSERT_EQUAL(fx_ncf_copy(&f, 7, IF_UP, IF_OFF), NE_ACCEPT);
+	CU_ASSERT_FALSE(f.modified);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->InNcfs, 1);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->NcfReceived, 1);
 	struct ne_rstate_view v;
