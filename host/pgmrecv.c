@@ -268,6 +268,9 @@ static int verdict(const struct recvapp *c, bool timed_out)
 
 static int run(struct recvapp *c)
 {
+	/* tests wait for this line instead of sleeping */
+	fprintf(stderr, "pgmrecv: listening on %s port %u\n", inet_ntoa(c->net.group),
+	        (unsigned)c->port);
 	uint64_t start = mono_ms();
 	uint64_t deadline = c->time_ms ? start + c->time_ms : UINT64_MAX;
 	bool timed_out = false;

@@ -26,8 +26,9 @@ for r in rx1 rx2; do
 	bg_start "$r" "recv-$r" "$(bin pgmrecv)" -n "$(addr "$r" r1);$GROUP" -p "$PORT" \
 		-o "$T/out-$r.bin" -t 60 --stats
 done
-# receivers join before the first SPM (they start the window from it)
-sleep 0.5
+for r in rx1 rx2; do
+	bg_wait_log "recv-$r" listening 10 || fail "pgmrecv in $r did not start"
+done
 bg_start src send "$(bin pgmsend)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 20000 \
 	--ttl 8 --linger 3 --stats "$T/in.bin"
 
