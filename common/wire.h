@@ -78,8 +78,9 @@ enum pgm_opt_type {
 #define PGM_OP_ENCODED_NULL 0x80 /* U */
 
 /* Option-specific bits in the fourth option byte. */
-#define PGM_PARITY_PRM_PRO 0x01 /* §11.8.1 P, as OpenPGM sends it */
-#define PGM_PARITY_PRM_OND 0x02 /* §11.8.1 O */
+/* §11.8.1 "|P O|" in the low bits, as Wireshark reads them (OpenPGM swaps them). */
+#define PGM_PARITY_PRM_PRO 0x02 /* P: pro-active parity */
+#define PGM_PARITY_PRM_OND 0x01 /* O: on-demand parity */
 #define PGM_RST_N          0x40 /* §9.8.4 N: NAKs go unanswered */
 #define PGM_RST_CODE_MASK  0x3F /* §9.8.4 error code */
 #define PGM_CR_NEL         0x04 /* §12.7.1 L: NE worst link reported */
@@ -138,7 +139,7 @@ struct pgm_opts {
 	struct { uint32_t ivl, ivl_sqn; } nak_bo_ivl;             /* §15.4.1 */
 	struct { uint32_t min, max; } nak_bo_rng;                 /* §15.4.2 */
 	struct pgm_nla redirect;                                  /* §9.5.5 */
-	struct { uint8_t flags; uint32_t tgs; } parity_prm;       /* §11.8.1: flags P=0x01 O=0x02 */
+	struct { uint8_t flags; uint32_t tgs; } parity_prm;       /* §11.8.1: PGM_PARITY_PRM_* */
 	uint32_t parity_grp;                                      /* §11.8.2 */
 	uint32_t curr_tgsize;                                     /* §11.8.3 */
 	struct pgm_nla path_nla;                                  /* §15.4.4 */

@@ -18,3 +18,12 @@ PROGRAMS += $(OPENPGM_SRC:tests/interop/%.c=$(BIN)/%)
 $(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,openpgm-5.3)
+
+# tests/tools/pgm_*.c: codec helpers for the system tests and the fuzz
+# seed corpus (pgm_pcapgen), linked against the common library only.
+TEST_TOOLS_SRC := $(wildcard tests/tools/pgm_*.c)
+TEST_TOOLS := $(TEST_TOOLS_SRC:tests/tools/%.c=$(BIN)/%)
+PROGRAMS += $(TEST_TOOLS)
+$(TEST_TOOLS): $(BIN)/%: $(O)/obj/tests/tools/%.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
