@@ -19,6 +19,15 @@ $(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,openpgm-5.3)
 
+# tests/tools/ctl_fixture.c: the control socket over fixed engine state
+# and a frozen clock, for pgmnectl's golden-file tests (t_ctl_golden.sh).
+ifneq ($(wildcard tests/tools/ctl_fixture.c),)
+PROGRAMS += $(BIN)/ctl_fixture
+$(BIN)/ctl_fixture: $(O)/obj/tests/tools/ctl_fixture.o $(NE_ENGINE_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+endif
+
 # tests/tools/pgm_*.c: codec helpers for the system tests and the fuzz
 # seed corpus (pgm_pcapgen), linked against the common library only.
 TEST_TOOLS_SRC := $(wildcard tests/tools/pgm_*.c)
