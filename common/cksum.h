@@ -11,8 +11,12 @@
 
 /* Ones' complement sum of len bytes, folded to 16 bits, not inverted. */
 uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum);
-/* Final checksum of buf (field must be zero in buf), in network order value
- * as it goes on the wire (already 0 -> 0xFFFF mapped). */
+/*
+ * Final checksum of buf (field must be zero in buf), already 0 -> 0xFFFF
+ * mapped. All values here are 16-bit words as loaded from / stored to
+ * the buffer with memcpy (i.e. in network byte order): store the result
+ * with memcpy(buf + 6, &c, 2), or compare ntohs(c) with a host value.
+ */
 uint16_t pgm_cksum(const void *buf, size_t len);
 /* True if a packet's stored checksum verifies (or is 0 = none). */
 int pgm_cksum_ok(const void *buf, size_t len);

@@ -127,7 +127,12 @@ struct pgm_nla {
 	} u;
 };
 
-/* Options, §9 ff. `has` is a bit set of (1u << enum pgm_opt_type). */
+/*
+ * Options, §9 ff. `has` is a bit set of (1u << enum pgm_opt_type); after
+ * a parse the OPT_LENGTH bit says a chain was present. pgm_build() writes
+ * the options whose bits are set, from the fields below; unknown options
+ * are counted, never rebuilt.
+ */
 struct pgm_opts {
 	uint32_t has;
 	unsigned count;           /* options in the chain, OPT_LENGTH included */
@@ -164,9 +169,10 @@ struct pgm_pkt {
 	uint8_t type;        /* enum pgm_type */
 	uint8_t opt_flags;   /* options byte of the common header */
 	uint16_t sport, dport;
-	uint16_t checksum;   /* as on the wire (0 = none) */
+	uint16_t checksum;   /* field value in host order (0 = none) */
 	uint16_t tsdu_len;
-	struct pgm_tsi tsi;  /* GSI + data-source port (dport for NAK/NNAK/SPMR/POLR) */
+	struct pgm_tsi tsi;  /* GSI + data-source port (dport for NAK/NNAK/SPMR/POLR);
+	                      * pgm_build() writes sport/dport, only tsi.gsi */
 	union {
 		struct { uint32_t sqn, trail, lead; struct pgm_nla path; } spm;   /* §8.1 */
 		struct { uint32_t sqn; uint16_t round, s_type; struct pgm_nla path;
@@ -186,19 +192,28 @@ struct pgm_pkt {
 #define PGM_PARSE_NO_CSUM 0x01 /* skip checksum verification */
 
 /*
- * Parse `len` bytes at `buf` (the PGM header onwards) into `out`.
- * Every read is bounds-checked; on error `out` is unspecified.
+ * Parse `len` bytes at `buf` (the PGM header onwards; len is the exact
+ * PGM length, as the IP total length gives it) into `out`. Every read is
+ * bounds-checked. Checks run in this order: common header, type, type-
+ * specific header (TRUNCATED / BAD_VERSION / BAD_TYPE / BAD_AFI), options
+ * (the OPT_* errors), TSDU length (data: exactly what follows the options;
+ * others: 0 and nothing after the options), then the checksum (§8: zero
+ * is "none", but mandatory on ODATA/RDATA). On error `out` is unspecified.
  */
 enum pgm_err pgm_parse(const uint8_t *buf, size_t len, unsigned flags, struct pgm_pkt *out);
 
 /*
- * Write `pkt` as wire bytes into buf (capacity cap): common header,
- * type-specific header, the options whose bits are set in pkt->opt.has
- * (OPT_LENGTH is added automatically when any other option is present,
- * and the options byte gets PGM_OPT_PRESENT / PGM_OPT_NETSIG set), then
- * for ODATA/RDATA pkt->data. tsdu_len is derived from data_len for data
- * packets and 0 otherwise. The checksum is computed (0 sent as 0xFFFF).
- * Returns the packet length, or 0 if cap is too small or pkt invalid.
+ * Write `pkt` as wire bytes into buf (capacity cap): common header
+ * (pkt->sport, pkt->dport, pkt->tsi.gsi), type-specific header, the
+ * options whose bits are set in pkt->opt.has, network-significant ones
+ * first (§9.1), each with OPX = ignore (OPT_LENGTH is added automatically
+ * when any other option is present; the options byte keeps pkt->opt_flags'
+ * PARITY/VAR_PKTLEN bits and gets PGM_OPT_PRESENT, and PGM_OPT_NETSIG
+ * when a network-significant option is present), then for ODATA/RDATA
+ * pkt->data. tsdu_len is derived from data_len for data packets and 0
+ * otherwise. The checksum is computed (0 sent as 0xFFFF).
+ * Returns the packet length, or 0 if cap is too small or pkt cannot be
+ * encoded (unknown type or AFI, NAK list of 0 or > 62, > 16 options).
  */
 size_t pgm_build(uint8_t *buf, size_t cap, const struct pgm_pkt *pkt);
 
