@@ -159,8 +159,8 @@ static void send_ncf(struct source *s, const struct pgm_pkt *nak)
 	struct pgm_pkt p;
 	downstream_hdr(s, &p, PGM_NCF);
 	p.u.nak.sqn = nak->u.nak.sqn;
-	p.u.nak.src = nak->u.nak.src;
-	p.u.nak.grp = nak->u.nak.grp;
+	pgm_nla_from_in(&p.u.nak.src, s->cfg.ifaddr); /* §8.3: the ODATA source, us */
+	pgm_nla_from_in(&p.u.nak.grp, s->cfg.group);
 	if (nak->opt.has & (1u << PGM_OPT_NAK_LIST)) {
 		p.opt.has |= 1u << PGM_OPT_NAK_LIST;
 		p.opt.nak_list = nak->opt.nak_list;
@@ -184,15 +184,24 @@ static void queue_repair(struct source *s, uint32_t sqn)
 	}
 }
 
-/* Is this NAK about our session (§8.3: TSI, ports swapped, our NLAs)? */
-static bool nak_is_ours(const struct source *s, const struct pgm_pkt *p)
+/*
+ * Is this NAK about our session? §8.3: our TSI (ports swapped), our
+ * group. NAK_SRC_NLA should be our address, but OpenPGM receivers put the
+ * SPM path NLA there, which is the router's once a PGM network element
+ * has rewritten it (§7.1); the TSI already names us, so such a NAK is
+ * served and counted instead of dropped.
+ */
+static bool nak_is_ours(struct source *s, const struct pgm_pkt *p)
 {
 	struct pgm_nla src, grp;
 	pgm_nla_from_in(&src, s->cfg.ifaddr);
 	pgm_nla_from_in(&grp, s->cfg.group);
-	return memcmp(p->tsi.gsi, s->cfg.gsi, sizeof(p->tsi.gsi)) == 0 &&
-	       p->dport == s->cfg.sport && p->sport == s->cfg.dport &&
-	       pgm_nla_eq(&p->u.nak.src, &src) && pgm_nla_eq(&p->u.nak.grp, &grp);
+	if (memcmp(p->tsi.gsi, s->cfg.gsi, sizeof(p->tsi.gsi)) != 0 ||
+	    p->dport != s->cfg.sport || p->sport != s->cfg.dport || !pgm_nla_eq(&p->u.nak.grp, &grp))
+		return false;
+	if (!pgm_nla_eq(&p->u.nak.src, &src))
+		s->st.naks_foreign_src_nla++;
+	return true;
 }
 
 static void on_nak(struct source *s, const struct pgm_pkt *p)

@@ -20,6 +20,7 @@ void source_stats_print(const struct source_stats *s, FILE *f)
 	kv(f, "naks_too_late", s->naks_too_late);
 	kv(f, "naks_pending", s->naks_pending);
 	kv(f, "naks_ignored", s->naks_ignored);
+	kv(f, "naks_foreign_src_nla", s->naks_foreign_src_nla);
 	kv(f, "ncfs_sent", s->ncfs_sent);
 	kv(f, "spms_sent", s->spms_sent);
 	kv(f, "malformed", s->malformed);

@@ -16,7 +16,8 @@ struct source_stats {
 	uint64_t naks_received;        /* SQNs asked for (NAK_SQN + OPT_NAK_LIST) */
 	uint64_t naks_too_late;        /* SQNs no longer (or never) in the window */
 	uint64_t naks_pending;         /* SQNs already queued for repair */
-	uint64_t naks_ignored;         /* NAKs for another session/source/group */
+	uint64_t naks_ignored;         /* NAKs for another session or group */
+	uint64_t naks_foreign_src_nla; /* served although NAK_SRC_NLA was not ours */
 	uint64_t ncfs_sent;
 	uint64_t spms_sent;
 	uint64_t malformed;            /* failed pgm_ip_parse / pgm_parse */
