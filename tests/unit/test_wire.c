@@ -243,6 +243,39 @@ static void test_invalid_views(void)
 	CU_ASSERT_EQUAL(pgm_build(NULL, 0, &p), 0);
 }
 
+/* SQNs are plain 32-bit values on the wire: wrap-around survives (§6.2). */
+static void test_sqn_wrap(void)
+{
+	static const uint32_t edge[] = { 0, 1, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu };
+	struct pgm_pkt p, q;
+	uint8_t b[512];
+	size_t i, n;
+
+	for (i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+		fx_pkt(&p, PGM_NAK, false);
+		p.u.nak.sqn = edge[i];
+		p.opt.has = 1u << PGM_OPT_NAK_LIST;
+		p.opt.nak_list.count = 4; /* the list runs across the wrap */
+		p.opt.nak_list.sqn[0] = edge[i] + 1;
+		p.opt.nak_list.sqn[1] = edge[i] + 2;
+		p.opt.nak_list.sqn[2] = edge[i] + 3;
+		p.opt.nak_list.sqn[3] = edge[i] - 1;
+		round_trip(&p, "sqn wrap");
+		fx_pkt(&p, PGM_SPM, false);
+		p.u.spm.sqn = edge[i];
+		p.u.spm.trail = edge[i] + 1;
+		p.u.spm.lead = edge[i] - 1;
+		n = pgm_build(b, sizeof b, &p);
+		CU_ASSERT_EQUAL_FATAL(pgm_parse(b, n, 0, &q), PGM_OK);
+		CU_ASSERT_EQUAL(q.u.spm.sqn, edge[i]);
+		CU_ASSERT_EQUAL(q.u.spm.trail, edge[i] + 1);
+		CU_ASSERT_EQUAL(q.u.spm.lead, edge[i] - 1);
+		/* Big-endian on the wire. */
+		CU_ASSERT_EQUAL(b[16], (uint8_t)(edge[i] >> 24));
+		CU_ASSERT_EQUAL(b[19], (uint8_t)edge[i]);
+	}
+}
+
 static void test_names(void)
 {
 	int e;
@@ -292,6 +325,7 @@ int main(void)
 		{"NAK list 1..62", test_nak_list_limits},
 		{"option order and options byte", test_option_order_and_flags},
 		{"unencodable views refused", test_invalid_views},
+		{"SQN wrap-around values", test_sqn_wrap},
 		{"names", test_names},
 		{"NLA helpers", test_nla_helpers},
 		CU_TEST_INFO_NULL,
