@@ -78,6 +78,19 @@ void ne_tick(struct ne *ne, uint64_t now_ms)
 	advance_clock(ne, now_ms);
 	ne_rstates_tick(ne);
 	ne_sessions_tick(ne);
+	ne->ticked = ne->now;
+}
+
+/*
+ * Timers before each packet, so state is never used past its deadline.
+ * Within one millisecond nothing new falls due (every timer is >= 1 ms
+ * long), so a burst of packets pays for one run only.
+ */
+static void tick_if_new_ms(struct ne *ne, uint64_t now_ms)
+{
+	advance_clock(ne, now_ms);
+	if (ne->now != ne->ticked || ne->ticked == 0)
+		ne_tick(ne, ne->now);
 }
 
 uint64_t ne_next_deadline(const struct ne *ne)
@@ -151,7 +164,7 @@ enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct n
                           uint64_t now_ms, bool *modified)
 {
 	*modified = false;
-	ne_tick(ne, now_ms);
+	tick_if_new_ms(ne, now_ms);
 
 	struct pgm_ip iph;
 	enum pgm_err err = pgm_ip_parse(ip, len, &iph);

@@ -22,8 +22,10 @@
 #define NE_MAX_TIMER_MS (1u << 30)
 /* Copies of one multicast packet reach FORWARD within this many ms. */
 #define NE_COPY_WINDOW_MS 10
-/* Largest control packet we build (NCF with a full NAK list). */
-#define NE_CTRL_BUF 512
+/* Largest control packet we build (a NAK retry). */
+#define NE_CTRL_BUF 128
+/* Largest NAK we echo as an NCF: a full NAK list and more fit. */
+#define NE_NCF_BUF 2048
 
 enum ne_rs_phase {
 	RS_FREE = 0,
@@ -75,11 +77,12 @@ struct ne_session {
 struct ne_copyseen {
 	bool valid;
 	/* What the first copy found, for the later copies: */
-	bool had_session;    /* SPM: session state usable; RDATA: session found */
+	bool had_session;    /* SPM: session state usable */
 	bool had_state;      /* SPM: in sequence; RDATA: a repair state existed */
 	uint8_t type;
 	uint16_t cksum;
 	int in_ifindex;
+	uint32_t session;    /* RDATA: session index found, NE_NIL if none */
 	uint32_t sqn;
 	struct pgm_tsi tsi;
 	uint64_t first_ms;
@@ -91,18 +94,21 @@ struct ne {
 	struct ne_ifaces *ifaces;
 	struct ne_io io;
 	uint64_t now;        /* latest clock reading; never goes back */
+	uint64_t ticked;     /* now at the last timer run */
 	struct ne_health_counters health;
 	uint64_t malformed[PGM_E_COUNT];
 	struct ne_copyseen copy;
 
 	struct ne_session *sess;
 	uint32_t *sess_bucket;
-	uint32_t sess_mask, sess_free, sess_live;
+	unsigned sess_shift; /* 64 - log2(bucket count) */
+	uint32_t sess_free, sess_live;
 	struct ne_list sess_lru;
 
 	struct ne_rstate *rs;
 	uint32_t *rs_bucket;
-	uint32_t rs_mask, rs_free, rs_used;
+	unsigned rs_shift;
+	uint32_t rs_free, rs_used;
 	struct ne_list rs_list[RL_COUNT];
 };
 
@@ -131,6 +137,20 @@ static inline uint64_t ne_t64(const struct ne *ne, uint32_t t)
 	return ne->now + (uint64_t)(int64_t)(int32_t)(t - ne_t32(ne->now));
 }
 static inline uint64_t ne_slot_bit(unsigned slot) { return (uint64_t)1 << slot; }
+
+/* Fibonacci hashing: the top bits of key * 2^64/phi index the buckets. */
+static inline uint32_t ne_hash_index(uint64_t key, unsigned shift)
+{
+	return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> shift);
+}
+/* Buckets for n entries: a power of two, at least n (load <= 1). */
+static inline unsigned ne_bucket_bits(uint32_t n)
+{
+	unsigned b = 4;
+	while (((uint64_t)1 << b) < n)
+		b++;
+	return b;
+}
 
 /* session.c */
 bool ne_sessions_init(struct ne *ne);
@@ -167,15 +187,17 @@ bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_me
                     const struct ne_iface *out);
 
 /* send.c */
-bool ne_send_ncf(struct ne *ne, const struct pgm_pkt *nak, struct ne_iface *in);
+bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c);
 bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *pgm,
                       size_t len, uint8_t type);
 bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);
 
 /* nak.c: the SQNs a NAK/NCF/NNAK names (NAK_SQN first, then the list). */
 unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap);
-/* nak.c: session of a NAK/NNAK whose NLAs we can answer for, else NULL. */
-struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c);
+/* nak.c: session of a NAK/NNAK whose NLAs we can answer for, else NULL
+ * (no session: *no_session is incremented). */
+struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c,
+                                  uint64_t *no_session);
 
 /* Procedures, one per packet type; each returns the verdict. */
 enum ne_verdict ne_proc_spm(struct ne *ne, struct ne_pkt_ctx *c);

@@ -101,17 +101,24 @@ static void forward_upstream(struct ne *ne, const struct ne_session *s, struct n
 static enum ne_verdict parity_nak(struct ne *ne, struct ne_session *s, struct ne_pkt_ctx *c)
 {
 	c->in->cnt.InParityNaks++;
-	ne_send_ncf(ne, c->pkt, c->in);
+	ne_send_ncf(ne, c);
 	forward_upstream(ne, s, c);
 	return NE_DROP;
 }
 
-/* Checks shared by NAK and NNAK; NULL when the packet is to be dropped. */
-struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c)
+/*
+ * Session of a NAK or NNAK we can act on. NULL when the packet is to be
+ * dropped: no session (counted in *no_session) or NLAs we cannot answer
+ * for (NakError).
+ */
+struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c,
+                                  uint64_t *no_session)
 {
 	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
-	if (s == NULL)
+	if (s == NULL) {
+		(*no_session)++;
 		return NULL;
+	}
 	if (!nak_addresses_ok(c->pkt, s)) {
 		c->in->cnt.NakError++;
 		return NULL;
@@ -129,11 +136,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 	c->in->cnt.InNaks++;
 	if (is_multicast(c->ip->dst))
 		return NE_ACCEPT; /* §7.2 answers unicast NAKs only */
-	if (ne_session_find(ne, &c->pkt->tsi) == NULL) {
-		c->in->cnt.InNakNoSessionErrors++;
-		return NE_DROP;
-	}
-	struct ne_session *s = ne_nak_session(ne, c);
+	struct ne_session *s = ne_nak_session(ne, c, &c->in->cnt.InNakNoSessionErrors);
 	if (s == NULL)
 		return NE_DROP;
 	if (c->pkt->opt_flags & PGM_OPT_PARITY)
@@ -142,7 +145,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		c->in->cnt.InNakSeqErrors++;
 		return NE_DROP;
 	}
-	ne_send_ncf(ne, c->pkt, c->in);
+	ne_send_ncf(ne, c);
 	if (track_sqns(ne, s, c))
 		forward_upstream(ne, s, c);
 	else

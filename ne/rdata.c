@@ -12,28 +12,30 @@
  */
 #include "engine_int.h"
 
-static struct ne_rstate *find_state(struct ne *ne, const struct pgm_pkt *p)
-{
-	struct ne_session *s = ne_session_find(ne, &p->tsi);
-	if (s == NULL)
-		return NULL;
-	return ne_rstate_find(ne, ne_session_index(ne, s), p->u.data.sqn);
-}
-
-/* Per-packet counters, on the first copy (ne-notes: N copies per packet). */
+/*
+ * Per-packet work on the first copy (ne-notes: N copies per packet):
+ * counters, and the session, remembered for the later copies. A session
+ * slot cannot be reused between copies (that takes an SPM, which starts
+ * a new packet), so its index stays valid.
+ */
 static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 {
 	const struct pgm_pkt *p = c->pkt;
 	c->in->cnt.InRdata++;
+	ne->copy.session = NE_NIL;
+	ne->copy.had_state = false;
 	if (p->opt_flags & PGM_OPT_PARITY) {
 		c->in->cnt.InParityRdata++;
 		return;
 	}
-	ne->copy.had_session = ne_session_find(ne, &p->tsi) != NULL;
-	ne->copy.had_state = ne->copy.had_session && find_state(ne, p) != NULL;
-	if (!ne->copy.had_session)
+	struct ne_session *s = ne_session_find(ne, &p->tsi);
+	if (s == NULL) {
 		c->in->cnt.InRdataNoSessionErrors++;
-	else if (!ne->copy.had_state)
+		return;
+	}
+	ne->copy.session = ne_session_index(ne, s);
+	ne->copy.had_state = ne_rstate_find(ne, ne->copy.session, p->u.data.sqn) != NULL;
+	if (!ne->copy.had_state)
 		c->in->cnt.RdataEliminatedSqn++;
 }
 
@@ -47,7 +49,7 @@ enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
 		return NE_ACCEPT;
 	if (!ne->copy.had_state)
 		return NE_DROP; /* counted once, on the first copy */
-	struct ne_rstate *r = find_state(ne, c->pkt);
+	struct ne_rstate *r = ne_rstate_find(ne, ne->copy.session, c->pkt->u.data.sqn);
 	uint64_t bit = ne_slot_bit(ne_iface_slot(ne->ifaces, c->out));
 	if (r != NULL && (r->ifaces & bit)) {
 		r->ifaces &= ~bit;

@@ -17,23 +17,17 @@
 
 #include "engine_int.h"
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 16;
-	while (p < n && p < (1u << 31))
-		p <<= 1;
-	return p;
-}
-
 bool ne_rstates_init(struct ne *ne)
 {
-	uint32_t n = ne->cfg.max_rstates, nb = pow2_at_least(n);
+	uint32_t n = ne->cfg.max_rstates;
+	unsigned bits = ne_bucket_bits(n);
+	size_t nb = (size_t)1 << bits;
 	ne->rs = calloc(n, sizeof(*ne->rs));
-	ne->rs_bucket = malloc((size_t)nb * sizeof(*ne->rs_bucket));
+	ne->rs_bucket = malloc(nb * sizeof(*ne->rs_bucket));
 	if (ne->rs == NULL || ne->rs_bucket == NULL)
 		return false;
-	memset(ne->rs_bucket, 0xff, (size_t)nb * sizeof(*ne->rs_bucket));
-	ne->rs_mask = nb - 1;
+	memset(ne->rs_bucket, 0xff, nb * sizeof(*ne->rs_bucket));
+	ne->rs_shift = 64 - bits;
 	for (uint32_t i = 0; i < n; i++)
 		ne->rs[i].hnext = i + 1 < n ? i + 1 : NE_NIL;
 	ne->rs_free = 0;
@@ -55,8 +49,7 @@ uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
 
 static uint32_t *bucket_of(struct ne *ne, uint32_t session, uint32_t sqn)
 {
-	uint64_t k = ((uint64_t)session << 32 | sqn) * 0x9E3779B97F4A7C15ull;
-	return &ne->rs_bucket[(uint32_t)(k >> 32) & ne->rs_mask];
+	return &ne->rs_bucket[ne_hash_index((uint64_t)session << 32 | sqn, ne->rs_shift)];
 }
 
 struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn)

@@ -4,6 +4,9 @@
  * All go through ne->io.send; a failed send is counted, never retried
  * here (NAK retries are the retry timer's job).
  */
+#include <string.h>
+
+#include "../common/cksum.h"
 #include "engine_int.h"
 
 static bool io_send(struct ne *ne, const uint8_t *pgm, size_t len, struct in_addr src,
@@ -16,39 +19,51 @@ static bool io_send(struct ne *ne, const uint8_t *pgm, size_t len, struct in_add
 	return true;
 }
 
-static void copy_nak_list(struct pgm_pkt *to, const struct pgm_pkt *from)
+/* §8 common header words the NAK-to-NCF rewrite touches. */
+enum { HDR_SPORT = 0, HDR_DPORT = 2, HDR_TYPE = 4, HDR_CKSUM = 6 };
+
+/*
+ * §9.3.3 asks for an NCF "identical" to the NAK: same TSI, SQN, NLAs and
+ * NAK list (§8.3: NAK and NCF share one layout). So the NCF is the NAK's
+ * bytes with the type changed and the ports swapped back to downstream
+ * order. Swapping two 16-bit words leaves the ones' complement sum as it
+ * is; only the type word needs an RFC 1624 checksum update. This is the
+ * per-NAK hot path: no view-to-bytes rebuild.
+ */
+static size_t ncf_from_nak(uint8_t *ncf, size_t cap, const uint8_t *nak, size_t len)
 {
-	if (!(from->opt.has & (1u << PGM_OPT_NAK_LIST)))
-		return;
-	to->opt.has |= 1u << PGM_OPT_NAK_LIST;
-	to->opt.nak_list = from->opt.nak_list;
+	uint16_t old_w, new_w, ck;
+	if (len < PGM_HDR_LEN || len > cap)
+		return 0;
+	memcpy(ncf, nak, len);
+	memcpy(ncf + HDR_SPORT, nak + HDR_DPORT, 2);
+	memcpy(ncf + HDR_DPORT, nak + HDR_SPORT, 2);
+	memcpy(&old_w, nak + HDR_TYPE, 2);
+	ncf[HDR_TYPE] = PGM_NCF;
+	memcpy(&new_w, ncf + HDR_TYPE, 2);
+	memcpy(&ck, ncf + HDR_CKSUM, 2);
+	if (ck != 0) { /* 0 = no checksum, stays so */
+		ck = cksum_update16(ck, old_w, new_w);
+		memcpy(ncf + HDR_CKSUM, &ck, 2);
+	}
+	return len;
 }
 
 /*
- * §7.2, §9.3.3: multicast an NCF for `nak` to its group on the interface
- * the NAK came in on, with the ODATA source's address as IP source (so no
- * multicast state for us is created across non-PGM routers), the same
- * TSI, SQN, NLAs and NAK list; ports swap back to downstream order (§8.3).
+ * §7.2, §9.3.3: multicast the NCF for the NAK in hand to its group on the
+ * interface the NAK came in on, with the ODATA source's address as IP
+ * source (so no multicast state for us is created across non-PGM
+ * routers).
  */
-bool ne_send_ncf(struct ne *ne, const struct pgm_pkt *nak, struct ne_iface *in)
+bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c)
 {
-	struct pgm_pkt ncf = {
-		.type = PGM_NCF,
-		.opt_flags = nak->opt_flags & PGM_OPT_PARITY,
-		.sport = nak->dport,
-		.dport = nak->sport,
-		.tsi = nak->tsi,
-	};
-	ncf.u.nak.sqn = nak->u.nak.sqn;
-	ncf.u.nak.src = nak->u.nak.src;
-	ncf.u.nak.grp = nak->u.nak.grp;
-	copy_nak_list(&ncf, nak);
-	uint8_t buf[NE_CTRL_BUF];
-	size_t len = pgm_build(buf, sizeof(buf), &ncf);
-	if (!io_send(ne, buf, len, nak->u.nak.src.u.v4, nak->u.nak.grp.u.v4, in->ifindex,
+	const struct pgm_pkt *nak = c->pkt;
+	uint8_t buf[NE_NCF_BUF];
+	size_t len = ncf_from_nak(buf, sizeof(buf), c->pgm, c->len);
+	if (!io_send(ne, buf, len, nak->u.nak.src.u.v4, nak->u.nak.grp.u.v4, c->in->ifindex,
 	             ne->cfg.ncf_ttl, true))
 		return false;
-	in->cnt.OutNcfs++;
+	c->in->cnt.OutNcfs++;
 	return true;
 }
 

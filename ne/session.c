@@ -13,23 +13,17 @@
 
 #include "engine_int.h"
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-	uint32_t p = 16;
-	while (p < n && p < (1u << 31))
-		p <<= 1;
-	return p;
-}
-
 bool ne_sessions_init(struct ne *ne)
 {
-	uint32_t n = ne->cfg.max_sessions, nb = pow2_at_least(n);
+	uint32_t n = ne->cfg.max_sessions;
+	unsigned bits = ne_bucket_bits(n);
+	size_t nb = (size_t)1 << bits;
 	ne->sess = calloc(n, sizeof(*ne->sess));
-	ne->sess_bucket = malloc((size_t)nb * sizeof(*ne->sess_bucket));
+	ne->sess_bucket = malloc(nb * sizeof(*ne->sess_bucket));
 	if (ne->sess == NULL || ne->sess_bucket == NULL)
 		return false;
-	memset(ne->sess_bucket, 0xff, (size_t)nb * sizeof(*ne->sess_bucket));
-	ne->sess_mask = nb - 1;
+	memset(ne->sess_bucket, 0xff, nb * sizeof(*ne->sess_bucket));
+	ne->sess_shift = 64 - bits;
 	for (uint32_t i = 0; i < n; i++)
 		ne->sess[i].hnext = i + 1 < n ? i + 1 : NE_NIL;
 	ne->sess_free = 0;
@@ -48,15 +42,24 @@ uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
 	return (uint32_t)(s - ne->sess);
 }
 
+/* The eight TSI bytes as one word: hashing and comparing are per packet. */
+static uint64_t tsi_key(const struct pgm_tsi *t)
+{
+	uint64_t k = 0;
+	memcpy(&k, t->gsi, sizeof(t->gsi));
+	return k | (uint64_t)t->sport << 48;
+}
+
 static uint32_t *bucket_of(struct ne *ne, const struct pgm_tsi *tsi)
 {
-	return &ne->sess_bucket[pgm_tsi_hash(tsi) & ne->sess_mask];
+	return &ne->sess_bucket[ne_hash_index(tsi_key(tsi), ne->sess_shift)];
 }
 
 struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi)
 {
+	uint64_t key = tsi_key(tsi);
 	for (uint32_t i = *bucket_of(ne, tsi); i != NE_NIL; i = ne->sess[i].hnext)
-		if (pgm_tsi_eq(&ne->sess[i].tsi, tsi))
+		if (tsi_key(&ne->sess[i].tsi) == key)
 			return &ne->sess[i];
 	return NULL;
 }
