@@ -50,14 +50,19 @@ static void note_deadline(struct receiver *r, const struct nak_entry *e)
 		r->next_nak = e->deadline;
 }
 
-/* New missing SQNs: NAK generation starts with a random back-off (§6.3). */
+/*
+ * New missing SQNs: NAK generation starts with a random back-off (§6.3).
+ * SQNs found missing together share one draw, so their NAKs leave
+ * together as one NAK with OPT_NAK_LIST (§9.3).
+ */
 static void start_naks(struct receiver *r, const struct rxw_gap *gap, uint64_t now)
 {
+	uint32_t rnd = next_rand(r);
 	for (uint32_t i = 0; i < gap->count; i++) {
 		struct rxw_slot *s = rxw_slot(&r->rxw, gap->first + i);
 		if (s == NULL || s->state != RXW_MISSING)
 			continue;
-		nak_start(&s->nak, &r->cfg.nak, now, next_rand(r));
+		nak_start(&s->nak, &r->cfg.nak, now, rnd);
 		note_deadline(r, &s->nak);
 	}
 }
