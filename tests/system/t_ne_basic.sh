@@ -1,0 +1,149 @@
+#!/bin/bash
+# pgmned in a router between an OpenPGM source and three OpenPGM
+# receivers, ODATA dropped on the source link (RFC 3208 §7.2–7.3):
+#  - every receiver ends with a byte-identical file;
+#  - the source sees one NAK per lost SQN (the router forwards only the
+#    first of the three receivers' NAKs upstream and eliminates the rest);
+#  - NCFs go out on every receiver link, with the source's address as IP
+#    source (§7.2).
+. "$(dirname "$0")/lib.sh"
+require_cmd smcrouted smcroutectl tshark dumpcap
+require_bin pgmned opgm_send opgm_recv
+
+SIZE=$((200 * 1024))
+N=3
+Q=$((200 + RANDOM % 100))
+
+# ned_start R: pgmned in R on its own queue and socket, ready when it says so.
+# OpenPGM paces repairs with its data (tens of ms apart), so the receivers
+# repeat their NAKs before the RDATA comes: eliminate duplicates for the
+# whole repair time (§7.3) so that the source sees each SQN asked once.
+ned_start() {
+	bg_start "$1" "pgmned-$1" "$(bin pgmned)" -d -q "$Q" -s "$T/$1.ctl" \
+		--nak-elim-ivl 3000 --nak-rdata-ivl 3000
+	bg_wait_log "pgmned-$1" "ready: queue $Q" 15 || fail "pgmned in $1 did not start"
+}
+
+host_add src
+router_add r1
+link_add src r1 10.0.1
+route_default src r1
+oifs=()
+for i in $(seq 1 $N); do
+	host_add "rcv$i"
+	link_add r1 "rcv$i" "10.0.$((10 + i))"
+	route_default "rcv$i" r1
+	oifs+=("rcv$i")
+done
+mroute_add r1 src "$GROUP" "${oifs[@]}"
+smcroute_start r1
+ned_start r1
+
+# Loss on the wire into R (raw PREROUTING, before pgmned's FORWARD rules).
+# Not on the source host: there a drop is an EPERM the source just resends.
+# shellcheck disable=SC2046
+nx r1 iptables -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match odata) \
+	-m statistic --mode random --probability 0.05 -j DROP || die "loss rule"
+cap_start src r1 up
+for i in $(seq 1 $N); do cap_start r1 "rcv$i" "down$i"; done
+
+head -c "$SIZE" /dev/urandom >"$T/in.bin"
+for i in $(seq 1 $N); do
+	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" -p "$PORT" \
+		-o "$T/out$i.bin" -c "$SIZE" -t 60
+done
+for i in $(seq 1 $N); do
+	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
+done
+bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 -l 30 \
+	"$T/in.bin"
+
+for i in $(seq 1 $N); do
+	rc=0
+	bg_wait "recv$i" 90 || rc=$?
+	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
+	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
+done
+bg_running "pgmned-r1" || fail "pgmned died during the transfer"
+bg_stop send || true
+cap_stop up
+for i in $(seq 1 $N); do cap_stop "down$i"; done
+
+lost=$(nx r1 iptables -t raw -nvxL PREROUTING | awk '$3 == "DROP" { s += $1 } END { print s + 0 }')
+[ "$lost" -gt 0 ] || fail "no ODATA was dropped: the loss rule did not work"
+
+# pgm_sqns NAME FROM: one "TYPE SQN" line per SQN that a NAK (NAK_SQN and
+# OPT_NAK_LIST entries, §9.3.5) or an RDATA from host FROM carries in
+# capture NAME. tshark shows NAK lists only as text, so decode the bytes
+# of tcpdump's hex dump.
+pgm_sqns() {
+	tcpdump -r "$T/$1.pcapng" -nn -x "ip proto 113 and src host $2" 2>/dev/null |
+	python3 -c '
+import sys
+def emit(h):
+    if len(h) < 20: return
+    p = h[(h[0] & 15) * 4:]
+    if len(p) < 20 or p[4] not in (0x05, 0x08): return
+    kind = "RDATA" if p[4] == 0x05 else "NAK"
+    print(kind, int.from_bytes(p[16:20], "big"))
+    if kind == "RDATA" or not p[5] & 1: return
+    off = 36                     # NAK with IPv4 NLAs: 16 + 4 + 8 + 8
+    while off + 4 <= len(p):     # OPT_LENGTH first; type, length, 2 flag bytes
+        t, l = p[off] & 0x7f, p[off + 1]
+        if l < 4: return
+        if t == 0x02:
+            for i in range(off + 4, off + l, 4):
+                print(kind, int.from_bytes(p[i:i + 4], "big"))
+        if p[off] & 0x80: return
+        off += l
+pkt = []
+for line in sys.stdin:
+    if line.startswith("\t0x"):
+        pkt += bytes.fromhex("".join(line.split(":", 1)[1].split()))
+    else:
+        emit(bytes(pkt)); pkt = []
+emit(bytes(pkt))
+'
+}
+pgm_sqns up "$(addr r1 src)" | awk '$1 == "NAK" { print $2 }' >"$T/naks-up.txt"
+pgm_sqns up "$(addr src r1)" | awk '$1 == "RDATA" { print $2 }' >"$T/rdata-up.txt"
+for i in $(seq 1 $N); do
+	pgm_sqns "down$i" "$(addr "rcv$i" r1)" | awk '$1 == "NAK" { print $2 }'
+done >"$T/naks-down.txt"
+sort -n -u "$T/naks-down.txt" >"$T/wanted.txt"
+sort -n -u "$T/naks-up.txt" >"$T/asked.txt"
+asked=$(wc -l <"$T/naks-up.txt")
+distinct=$(wc -l <"$T/asked.txt")
+wanted=$(wc -l <"$T/wanted.txt")
+below=$(wc -l <"$T/naks-down.txt")
+from_rcv=$(cap_count up "pgm.hdr.type == 0x08 && ip.src != $(addr r1 src)")
+log "lost ODATA: $lost; receivers NAKed $below SQNs ($wanted distinct);" \
+	"the source was asked $asked times for $distinct SQNs"
+[ "$wanted" -gt 0 ] || fail "no receiver sent a NAK"
+[ "$below" -gt "$wanted" ] || fail "the receivers never NAKed the same SQN: nothing to merge"
+[ "$from_rcv" -eq 0 ] || fail "$from_rcv NAKs reached the source not from the router"
+cmp -s "$T/wanted.txt" "$T/asked.txt" ||
+	fail "SQNs NAKed upstream differ from those the receivers NAKed" \
+	     "($(comm -3 "$T/wanted.txt" "$T/asked.txt" | wc -l) differ)"
+# One NAK per lost SQN and repair round: a second NAK for an SQN may only
+# go up after the repair for the first has passed (§7.3, §7.8), so per SQN
+# NAKs at the source <= RDATA from the source. Without the router the
+# source hears every receiver: up to N NAKs per repair.
+extra=$(awk 'FNR == NR { nak[$1]++; next } { rd[$1]++ }
+	END { for (s in nak) if (nak[s] > rd[s]) { n++; print "SQN " s ": " nak[s] " NAKs, " rd[s] + 0 " RDATA" > "/dev/stderr" }
+	      print n + 0 }' "$T/naks-up.txt" "$T/rdata-up.txt")
+[ "$extra" -eq 0 ] || fail "$extra SQNs were NAKed at the source more often than repaired"
+
+src_addr=$(addr src r1)
+for i in $(seq 1 $N); do
+	ncfs=$(cap_count "down$i" "pgm.hdr.type == 0x0a")
+	spoofed=$(cap_count "down$i" "pgm.hdr.type == 0x0a && ip.src == $src_addr")
+	log "receiver link $i: $ncfs NCFs"
+	[ "$ncfs" -gt 0 ] || fail "no NCF on the link to receiver $i"
+	[ "$spoofed" -eq "$ncfs" ] || fail "NCFs on link $i not sent from the source address"
+done
+
+pgmned_rc=0
+bg_stop "pgmned-r1" || pgmned_rc=$?
+[ "$pgmned_rc" -eq 0 ] || fail "pgmned exited with $pgmned_rc"
+pass "$N receivers got $SIZE bytes; $distinct SQNs repaired, one NAK per repair at the source ($below NAKed below)"
