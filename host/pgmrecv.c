@@ -258,6 +258,11 @@ static int verdict(const struct recvapp *c, bool timed_out)
 		        (unsigned long long)c->written);
 		return 1;
 	}
+	if (c->count > 0 && c->written < c->count && !timed_out) {
+		fprintf(stderr, "pgmrecv: session ended after %llu of %llu bytes\n",
+		        (unsigned long long)c->written, (unsigned long long)c->count);
+		return 1;
+	}
 	if (timed_out) {
 		fprintf(stderr, "pgmrecv: timeout: %llu bytes delivered, session %s\n",
 		        (unsigned long long)c->written, c->rcv.fin ? "finishing" : "not finished");

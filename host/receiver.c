@@ -215,7 +215,10 @@ void receiver_on_packet(struct receiver *r, const struct pgm_ip *ip, const struc
 		r->st.other_sessions++;
 		return;
 	}
-	bool locks = p->type == PGM_ODATA || p->type == PGM_RDATA || p->type == PGM_SPM;
+	/* a session heard first through its closing SPMs ended before we
+	 * joined: wait for a live one rather than "receive" an empty stream */
+	bool locks = p->type == PGM_ODATA || p->type == PGM_RDATA ||
+	             (p->type == PGM_SPM && !OPT(p, PGM_OPT_FIN));
 	if (!r->have_tsi && locks) {
 		r->have_tsi = true;
 		r->tsi = p->tsi;

@@ -8,17 +8,18 @@
 
 #include "common/wire.h"
 
-/* Raw receive buffer: a burst of full-size packets at line rate. */
-#define SOCK_RCVBUF (4 * 1024 * 1024)
+/* Socket buffers: a token bucket's burst of full-size packets and more. */
+#define SOCK_BUF (4 * 1024 * 1024)
 
 int sock_open(void)
 {
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, PGM_IPPROTO);
 	if (fd < 0)
 		return -1;
-	int sz = SOCK_RCVBUF;
-	/* best effort: a smaller buffer only means more loss under load */
+	int sz = SOCK_BUF;
+	/* best effort: smaller buffers only mean more loss under load */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	return fd;
 }
 

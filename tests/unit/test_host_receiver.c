@@ -299,6 +299,21 @@ static void test_spm_lead_and_other_sessions(void)
 	receiver_free(&r);
 }
 
+static void test_ended_session_not_joined(void)
+{
+	struct receiver r;
+	struct world w;
+	setup(&r, &w);
+	spm(&r, &w, 7, 10, 20, true, 0);         /* closing SPM of a finished session */
+	CU_ASSERT_FALSE(r.have_tsi);
+	CU_ASSERT_FALSE(receiver_done(&r));
+	spm(&r, &w, 1, 30, 29, false, 1);        /* a live session starts */
+	data(&r, &w, PGM_ODATA, 30, true, 2);
+	CU_ASSERT_TRUE(receiver_done(&r));
+	CU_ASSERT_EQUAL(w.out_len, 1);
+	receiver_free(&r);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -309,6 +324,7 @@ int main(void)
 		{"multicast NAK suppresses", test_multicast_nak_suppresses},
 		{"unrecoverable loss reported", test_unrecoverable_reported},
 		{"SPM lead, SPM order, other sessions", test_spm_lead_and_other_sessions},
+		{"a session heard only ending is not joined", test_ended_session_not_joined},
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("host receiver", tests);
