@@ -15,6 +15,13 @@ static uint32_t clamp_timer(uint32_t ms)
 	return ms > NE_MAX_TIMER_MS ? NE_MAX_TIMER_MS : ms;
 }
 
+static uint32_t clamp_entries(uint32_t n)
+{
+	if (n == 0)
+		return 1;
+	return n > NE_MAX_ENTRIES ? NE_MAX_ENTRIES : n;
+}
+
 /* Bring a caller's configuration into the ranges the tables rely on. */
 static void sanitize_config(struct ne_config *c)
 {
@@ -25,14 +32,8 @@ static void sanitize_config(struct ne_config *c)
 	/* §7.4: NAK_ELIM_IVL is a fraction of NAK_RDATA_IVL. */
 	if (c->nak_elim_ivl_ms > c->nak_rdata_ivl_ms)
 		c->nak_elim_ivl_ms = c->nak_rdata_ivl_ms;
-	if (c->max_sessions == 0)
-		c->max_sessions = 1;
-	if (c->max_sessions > NE_MAX_TIMER_MS)
-		c->max_sessions = NE_MAX_TIMER_MS;
-	if (c->max_rstates == 0)
-		c->max_rstates = 1;
-	if (c->max_rstates > NE_MAX_TIMER_MS)
-		c->max_rstates = NE_MAX_TIMER_MS;
+	c->max_sessions = clamp_entries(c->max_sessions);
+	c->max_rstates = clamp_entries(c->max_rstates);
 	if (c->max_rstates_per_session == 0 || c->max_rstates_per_session > c->max_rstates)
 		c->max_rstates_per_session = c->max_rstates;
 	if (c->ncf_ttl == 0)

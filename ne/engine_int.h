@@ -20,6 +20,8 @@
 #define NE_NIL UINT32_MAX
 /* Longest timer we accept, so 32-bit serial deadlines stay unambiguous. */
 #define NE_MAX_TIMER_MS (1u << 30)
+/* Most table entries: indices stay clear of NE_NIL, bucket counts of 2^31. */
+#define NE_MAX_ENTRIES (1u << 30)
 /* Copies of one multicast packet reach FORWARD within this many ms. */
 #define NE_COPY_WINDOW_MS 10
 /* Largest control packet we build (a NAK retry). */

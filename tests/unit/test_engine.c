@@ -522,6 +522,51 @@ static void test_nnak(void)
 	fx_fini(&f);
 }
 
+/* Parity NAKs name transmission groups: confirmed and forwarded, no state. */
+static void test_parity(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	struct pgm_pkt nak = fx_nakish(PGM_NAK, 0x40 | 2);
+	nak.opt_flags = PGM_OPT_PARITY;
+	CU_ASSERT_EQUAL(fx_nak_in(&f, &nak, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.type, PGM_NCF);
+	CU_ASSERT_TRUE(f.sent[0].pkt.opt_flags & PGM_OPT_PARITY);
+	CU_ASSERT_EQUAL(f.sent[1].pkt.type, PGM_NAK);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->InParityNaks, 1);
+	CU_ASSERT_EQUAL(ne_rstate_count(f.ne), 0);
+	/* a second one is not eliminated */
+	fx_nak_in(&f, &nak, IF_DN2);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->OutNaks, 2);
+	struct pgm_pkt rd = fx_rdata(0x40 | 2);
+	rd.opt_flags = PGM_OPT_PARITY;
+	CU_ASSERT_EQUAL(fx_fwd(&f, &rd, "10.0.0.5", "239.1.1.1", IF_UP, IF_DN1), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->InParityRdata, 1);
+	fx_fini(&f);
+}
+
+/* A NAK without checksum (0, §8) gets an NCF without one. */
+static void test_ncf_echo_without_checksum(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	struct pgm_pkt nak = fx_nakish(PGM_NAK, 12);
+	uint8_t pgm[FX_PKT_MAX];
+	size_t n = pgm_build(pgm, sizeof(pgm), &nak);
+	pgm[6] = pgm[7] = 0;
+	fx_frame_raw(&f, pgm, n, "10.0.2.7", "10.0.2.1");
+	CU_ASSERT_EQUAL(fx_run(&f, NE_HOOK_INPUT, IF_DN1, 0), NE_DROP);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
+	CU_ASSERT_EQUAL(f.sent[0].err, PGM_OK);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.type, PGM_NCF);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.checksum, 0);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.u.nak.sqn, 12);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -543,6 +588,8 @@ int main(void)
 		{ "NAK: behind the trailing edge", test_nak_out_of_window },
 		{ "NAK/SPMR/ODATA passing through", test_nak_passing_through },
 		{ "NNAK", test_nnak },
+		{ "parity NAK and RDATA", test_parity },
+		{ "NCF echo of a NAK without checksum", test_ncf_echo_without_checksum },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine", tests);

@@ -417,6 +417,32 @@ static void test_memory_and_idle(void)
 	fx_fini(&f);
 }
 
+/* Out-of-range configuration is brought into range, never trusted. */
+static void test_config_sanitized(void)
+{
+	struct ne_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nak_elim_ivl_ms = 9000;
+	cfg.nak_rdata_ivl_ms = 1000;
+	cfg.nak_rpt_ivl_ms = UINT32_MAX;
+	struct fx f;
+	fx_init(&f, &cfg);
+	const struct ne_config *c = ne_get_config(f.ne);
+	CU_ASSERT_EQUAL(c->nak_elim_ivl_ms, 1000);
+	CU_ASSERT_TRUE(c->nak_rpt_ivl_ms <= (1u << 30));
+	CU_ASSERT_TRUE(c->nak_rpt_rte_ms >= 1);
+	CU_ASSERT_EQUAL(c->max_sessions, 1);
+	CU_ASSERT_EQUAL(c->max_rstates, 1);
+	CU_ASSERT_EQUAL(c->max_rstates_per_session, 1);
+	CU_ASSERT_TRUE(c->ncf_ttl >= 1 && c->nak_ttl >= 1);
+	/* and the engine works within it */
+	fx_session(&f);
+	fx_nak_sqn(&f, 1, IF_DN1);
+	fx_nak_sqn(&f, 2, IF_DN1);
+	CU_ASSERT_EQUAL(ne_rstate_count(f.ne), 1);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -431,6 +457,7 @@ int main(void)
 		{ "defaults let stock receivers recover", test_defaults_let_receivers_recover },
 		{ "send failure counted", test_send_failure_counted },
 		{ "memory per entry, idle deadline", test_memory_and_idle },
+		{ "configuration sanitized", test_config_sanitized },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine state", tests);
