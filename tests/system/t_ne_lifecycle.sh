@@ -1,0 +1,159 @@
+#!/bin/bash
+# pgmned's life on a router: bad flags refused, its own iptables chains
+# while it runs (ODATA accepted by the kernel rule, never queued), a
+# second instance on the same queue refused without touching the first
+# one's rules, kill -9 mid-transfer harmless (--queue-bypass), stale
+# chains replaced on restart, SIGTERM leaves no rule and no socket.
+. "$(dirname "$0")/lib.sh"
+require_cmd smcrouted smcroutectl tshark dumpcap
+require_bin pgmned opgm_send opgm_recv
+
+SIZE=$((300 * 1024))
+N=2
+Q=$((300 + RANDOM % 100))
+FWD=PGMNE-Q$Q-FWD
+IN=PGMNE-Q$Q-IN
+
+ned() { nx r1 "$(bin pgmned)" "$@"; }
+ned_start() {
+	bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl"
+	bg_wait_log pgmned "ready: queue $Q" 15 || fail "pgmned did not start"
+}
+rules() { nx r1 iptables -w -S; }
+pgmne_rules() { rules | grep -c -- PGMNE || true; }
+# rule_pkts CHAIN N: packet counter of rule N of CHAIN
+rule_pkts() { nx r1 iptables -w -nvxL "$1" | awk -v n="$2" 'NR == n + 2 { print $1 }'; }
+queued_in_since() { [ "$(rule_pkts "$IN" 2)" -gt "$1" ]; }
+
+# expect_usage MESSAGE ARGS...: exit 2 and MESSAGE on stderr, nothing installed
+expect_usage() {
+	local msg=$1 rc=0; shift
+	ned "$@" >"$T/usage.out" 2>&1 || rc=$?
+	[ "$rc" -eq 2 ] || fail "pgmned $* exited $rc, not 2"
+	grep -qF -- "$msg" "$T/usage.out" || fail "pgmned $*: no '$msg' in: $(cat "$T/usage.out")"
+	[ "$(wc -l <"$T/usage.out")" -eq 1 ] || fail "pgmned $*: more than one line"
+}
+
+start_transfer() {
+	local i
+	head -c "$SIZE" /dev/urandom >"$T/in.bin"
+	for i in $(seq 1 $N); do
+		rm -f "$T/out$i.bin"
+		bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" \
+			-p "$PORT" -o "$T/out$i.bin" -c "$SIZE" -t 90
+	done
+	for i in $(seq 1 $N); do
+		bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
+	done
+	bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r "$1" \
+		-l 30 "$T/in.bin"
+}
+check_transfer() {
+	local i rc
+	for i in $(seq 1 $N); do
+		rc=0
+		bg_wait "recv$i" 90 || rc=$?
+		[ "$rc" -eq 0 ] || fail "$1: receiver $i exited with $rc"
+		same_file "$T/in.bin" "$T/out$i.bin" || fail "$1: receiver $i: file differs"
+	done
+	bg_stop send || true
+}
+
+host_add src
+router_add r1
+link_add src r1 10.0.1
+route_default src r1
+oifs=()
+for i in $(seq 1 $N); do
+	host_add "rcv$i"
+	link_add r1 "rcv$i" "10.0.$((10 + i))"
+	route_default "rcv$i" r1
+	oifs+=("rcv$i")
+done
+mroute_add r1 src "$GROUP" "${oifs[@]}"
+smcroute_start r1
+
+# --- bad flags and settings: exit 2, one line naming the problem
+expect_usage "unknown option '--bogus'" --bogus
+expect_usage "option '-q' needs a value" -q
+expect_usage "queue: 70000 out of range 0..65535" -q 70000
+expect_usage "nak-rpt-ivl: 'soon' is not a number" --nak-rpt-ivl soon
+expect_usage "nak-elim-ivl (5000) must not exceed nak-rdata-ivl (1000)" \
+	--nak-elim-ivl 5000 --nak-rdata-ivl 1000
+printf 'queue %s\nnak-rpt 100\n' "$Q" >"$T/bad.conf"
+expect_usage "$T/bad.conf:2: unknown setting 'nak-rpt'" -f "$T/bad.conf"
+expect_usage "unexpected argument 'extra'" -d extra
+[ "$(pgmne_rules)" -eq 0 ] || fail "a refused start left rules behind"
+ned --help | grep -q -- "--nak-elim-ivl MS" || fail "--help does not document --nak-elim-ivl"
+
+# --- running: own chains, jumps at the head of FORWARD and INPUT
+ned_start
+[ "$(rules | grep -- '-A FORWARD' | head -1)" = "-A FORWARD -j $FWD" ] ||
+	fail "no jump to $FWD at the head of FORWARD"
+[ "$(rules | grep -- '-A INPUT' | head -1)" = "-A INPUT -j $IN" ] ||
+	fail "no jump to $IN at the head of INPUT"
+rules | grep -q -- "-A $FWD -p 113 -j NFQUEUE --queue-num $Q --queue-bypass" ||
+	fail "no NFQUEUE rule with --queue-bypass in $FWD"
+[ -S "$T/r1.ctl" ] || fail "no control socket"
+rules >"$T/rules.before"
+
+# --- a second instance on the same queue fails and leaves the first alone
+rc=0
+ned -d -q "$Q" -s "$T/second.ctl" >"$T/second.out" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "second pgmned on queue $Q exited $rc, not 3"
+grep -q "NFQUEUE $Q is already in use" "$T/second.out" ||
+	fail "second pgmned did not say why: $(cat "$T/second.out")"
+bg_running pgmned || fail "the first pgmned died"
+rules | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules"
+[ -S "$T/r1.ctl" ] && [ ! -e "$T/second.ctl" ] || fail "control sockets disturbed"
+
+# --- ODATA is accepted by the kernel rule, never queued: every ODATA copy
+# forwarded to a receiver link matched the ACCEPT rule (a multicast packet
+# meets FORWARD once per outgoing interface)
+for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
+start_transfer 8000
+check_transfer "clean transfer"
+odata=0 spm_ok=0
+for i in $(seq 1 $N); do
+	cap_stop "out$i"
+	odata=$((odata + $(cap_count "out$i" "pgm.hdr.type == 0x04")))
+	# SPMs were queued and rewritten: path NLA = our address on that link (§7.1)
+	spm_ok=$((spm_ok + $(cap_count "out$i" "pgm.hdr.type == 0x00 && pgm.spm.path.ipv4 == $(addr r1 "rcv$i")")))
+done
+accepted=$(rule_pkts "$FWD" 1)
+queued=$(rule_pkts "$FWD" 2)
+log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepted;" \
+	"queued on FORWARD: $queued; SPMs with our path NLA: $spm_ok"
+[ "$odata" -gt 0 ] || fail "no ODATA forwarded"
+[ "$accepted" -eq "$odata" ] ||
+	fail "$odata ODATA copies forwarded but $accepted matched the kernel ACCEPT rule"
+[ "$queued" -gt 0 ] && [ "$spm_ok" -gt 0 ] || fail "SPMs did not go through pgmned"
+
+# --- kill -9 mid-transfer: the kernel keeps forwarding (--queue-bypass)
+# shellcheck disable=SC2046
+nx r1 iptables -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match odata) \
+	-m statistic --mode random --probability 0.03 -j DROP || die "loss rule"
+before=$(rule_pkts "$IN" 2)
+start_transfer 2000
+wait_for 20 queued_in_since "$before" || fail "no NAK reached pgmned before the kill"
+bg_running recv1 || fail "the transfer ended before the kill"
+kill -KILL "$(bg_pid pgmned)"
+bg_wait pgmned 5 >/dev/null || true
+bg_running pgmned && fail "pgmned survived kill -9"
+check_transfer "after kill -9"
+[ "$(pgmne_rules)" -gt 0 ] || fail "rules vanished after kill -9"
+log "every byte delivered after kill -9 ($(nx r1 iptables -t raw -nvxL PREROUTING |
+	awk '$3 == "DROP" { s += $1 } END { print s + 0 }') ODATA dropped)"
+
+# --- restart replaces the stale chains: one jump each, not two
+ned_start
+[ "$(rules | grep -c -- "-j $FWD\$")" -eq 1 ] || fail "stale FORWARD jump not replaced"
+[ "$(rules | grep -c -- "-j $IN\$")" -eq 1 ] || fail "stale INPUT jump not replaced"
+
+# --- SIGTERM: exit 0, no rule, no socket
+rc=0
+bg_stop pgmned TERM || rc=$?
+[ "$rc" -eq 0 ] || fail "pgmned exited $rc on SIGTERM"
+[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(rules | grep PGMNE)"
+[ ! -e "$T/r1.ctl" ] || fail "control socket left after SIGTERM"
+pass "rules, single instance, ODATA in the kernel, kill -9 bypass, clean stop"
