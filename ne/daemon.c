@@ -136,6 +136,24 @@ static int open_signals(struct daemon *d)
 	return d->signal_ev.fd < 0 ? -1 : ev_add(d->epfd, &d->signal_ev, EPOLLIN);
 }
 
+int daemon_reopen_signals(struct daemon *d)
+{
+	/*
+	 * A signalfd registered in epoll before fork() keeps waking on the
+	 * parent's signals only: the child needs one of its own.
+	 */
+	if (d->signal_ev.fd >= 0) {
+		ev_del(d->epfd, &d->signal_ev);
+		close(d->signal_ev.fd);
+		d->signal_ev.fd = -1;
+	}
+	if (open_signals(d) < 0) {
+		log_warn("signalfd");
+		return -1;
+	}
+	return 0;
+}
+
 static int open_timer(struct daemon *d)
 {
 	d->timer_ev.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -178,7 +196,6 @@ static int open_engine(struct daemon *d)
 		log_warn("raw socket");
 		return -1;
 	}
-	d->raw.health = ne_health(d->ne);
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct daemon {
  * undoes what was done and returns the exit code; 0 on success.
  */
 int daemon_setup(struct daemon *d);
+/* After daemon(3): a signalfd of the child's own. 0 or -1 (logged). */
+int daemon_reopen_signals(struct daemon *d);
 /* Run until SIGTERM/SIGINT. */
 void daemon_loop(struct daemon *d);
 /* Remove rules, close sockets, unlink the control socket. */

@@ -175,6 +175,8 @@ int main(int argc, char **argv)
 			rc = NED_EXIT_SETUP;
 		} else {
 			log_init("pgmned", 0, cl.verbose);
+			if (daemon_reopen_signals(d) < 0)
+				rc = NED_EXIT_SETUP;
 		}
 	}
 	if (rc == 0) {

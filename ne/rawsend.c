@@ -85,14 +85,11 @@ int rawsend_send(void *ctx, const uint8_t *pgm, size_t len, struct in_addr src,
 
 	hl = pgm_ip_build(buf, sizeof r->buf, src, dst, ttl, router_alert, len);
 	if (hl == 0 || len > sizeof r->buf - hl)
-		goto err;
+		return -1;
 	memcpy(buf + hl, pgm, len);
 	if (send_on(r->fd, buf, hl + len, dst, ifindex) == (ssize_t)(hl + len))
 		return 0;
 	log_debug("send to %s ifindex %d: %s", inet_ntop(AF_INET, &dst, d, sizeof d),
 	          ifindex, strerror(errno));
-err:
-	if (r->health)
-		r->health->SendErrors++;
 	return -1;
 }

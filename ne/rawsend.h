@@ -11,13 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
-
 #define RAWSEND_MAX 65535 /* an IPv4 datagram */
 
 struct rawsend {
 	int fd;
-	struct ne_health_counters *health; /* SendErrors; may be NULL */
 	uint8_t buf[RAWSEND_MAX];          /* IP header + PGM being sent */
 };
 
@@ -25,7 +22,7 @@ struct rawsend {
 int rawsend_open(struct rawsend *r);
 void rawsend_close(struct rawsend *r);
 
-/* struct ne_io.send with ctx = struct rawsend. */
+/* struct ne_io.send with ctx = struct rawsend; the engine counts failures. */
 int rawsend_send(void *ctx, const uint8_t *pgm, size_t len, struct in_addr src,
                  struct in_addr dst, int ifindex, uint8_t ttl, bool router_alert);
 
