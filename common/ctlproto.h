@@ -59,6 +59,7 @@ enum ctl_errcode {
 	CTL_E_UNKNOWN_REQUEST, /* request type this daemon does not know */
 	CTL_E_BAD_ARGUMENT,    /* filter not allowed for this request */
 	CTL_E_NO_SUCH_IFACE,   /* interface name not in the table */
+	CTL_E_BUSY,            /* the daemon cannot answer now (out of memory) */
 };
 
 struct ctl_hdr {

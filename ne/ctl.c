@@ -134,50 +134,86 @@ static bool client_reject(struct ctl_client *cl, uint16_t code, const char *why)
 	return false;
 }
 
-/* Handle every whole message in the input buffer. False: drop the client. */
+/* Encode more of a streamed reply while the client keeps up. */
+static void client_stream(struct ctl_client *cl)
+{
+	while (cl->stream != NULL && !cl->failed) {
+		size_t pending = cl->out_len - cl->out_off;
+		if (pending >= CTL_OUT_HIGH)
+			return;
+		ctl_stream_more(cl, CTL_OUT_HIGH - pending);
+		if (!client_flush(cl))
+			cl->failed = true;
+	}
+}
+
+/* Frame, check and serve one message at in+*off. False: drop the client. */
+static bool client_message(struct ctl_client *cl, size_t *off, bool *more)
+{
+	struct ctl_msg m;
+	struct ctl_req req;
+	size_t total = 0;
+	enum ctl_frame_result fr = ctl_frame(cl->in + *off, cl->in_len - *off, &m, &total);
+	*more = fr == CTL_FRAME_OK;
+	if (fr == CTL_FRAME_MORE)
+		return true;
+	if (fr == CTL_FRAME_BAD_VERSION) {
+		char why[64];
+		snprintf(why, sizeof why, "control protocol version %u, daemon speaks %u",
+		         m.hdr.version, CTL_VERSION);
+		return client_reject(cl, CTL_E_VERSION, why);
+	}
+	if (fr == CTL_FRAME_TOO_BIG)
+		return client_reject(cl, CTL_E_MALFORMED, "message too long");
+	*off += total;
+	if (m.hdr.type == 0 || m.hdr.type > CTL_REQ_LAST) {
+		/* well framed, just not known here (a newer pgmnectl?) */
+		ctl_reply_error(cl, CTL_E_UNKNOWN_REQUEST, "unknown request type %u", m.hdr.type);
+		return true;
+	}
+	if (!ctl_dec_req(&m, &req))
+		return client_reject(cl, CTL_E_MALFORMED, "malformed request");
+	ctl_serve(cl, &req);
+	return true;
+}
+
+/*
+ * Serve the whole requests in the input buffer, one reply at a time:
+ * while a streamed reply waits for the socket, later requests wait in
+ * the buffer. False: drop the client.
+ */
 static bool client_process(struct ctl_client *cl)
 {
 	size_t off = 0;
-	bool ok = true;
-	while (ok && !cl->failed) {
-		struct ctl_msg m;
-		struct ctl_req req;
-		size_t total = 0;
-		enum ctl_frame_result fr = ctl_frame(cl->in + off, cl->in_len - off, &m, &total);
-		if (fr == CTL_FRAME_MORE)
+	bool ok = true, more = true;
+	while (ok && more && !cl->failed) {
+		client_stream(cl);
+		if (cl->stream != NULL)
 			break;
-		if (fr == CTL_FRAME_BAD_VERSION) {
-			char why[64];
-			snprintf(why, sizeof why, "control protocol version %u, daemon speaks %u",
-			         m.hdr.version, CTL_VERSION);
-			ok = client_reject(cl, CTL_E_VERSION, why);
-		} else if (fr == CTL_FRAME_TOO_BIG) {
-			ok = client_reject(cl, CTL_E_MALFORMED, "message too long");
-		} else if (m.hdr.type == 0 || m.hdr.type > CTL_REQ_LAST) {
-			/* well framed, just not known here (a newer pgmnectl?) */
-			ctl_reply_error(cl, CTL_E_UNKNOWN_REQUEST, "unknown request type %u",
-			                m.hdr.type);
-			off += total;
-		} else if (!ctl_dec_req(&m, &req)) {
-			ok = client_reject(cl, CTL_E_MALFORMED, "malformed request");
-		} else {
-			ctl_serve(cl, &req);
-			off += total;
-		}
+		ok = client_message(cl, &off, &more);
 	}
 	memmove(cl->in, cl->in + off, cl->in_len - off);
 	cl->in_len -= off;
-	return ok && !cl->failed;
+	return ok && !cl->failed && client_flush(cl);
+}
+
+/* After EOF from the peer: anything left to do? */
+static bool client_done(const struct ctl_client *cl)
+{
+	return cl->peer_done && cl->stream == NULL &&
+	       (cl->in_len > 0 /* a request cut short */ || cl->out_off == cl->out_len);
 }
 
 /* Read what is there (bounded per event), serve it. False: drop the client. */
 static bool client_read(struct ctl_client *cl)
 {
-	for (int i = 0; i < CTL_READS_PER_EVENT; i++) {
-		/* ctl_frame refuses anything longer than CTL_MAX_MSG, so a full
-		 * buffer always holds at least one whole message or an error */
-		if (cl->in_len == sizeof cl->in)
-			return false; /* cannot happen: see above */
+	for (int i = 0; i < CTL_READS_PER_EVENT && !cl->peer_done; i++) {
+		/* a full buffer holds a whole message (ctl_frame refuses longer
+		 * ones) that waits only while a streamed reply is unread */
+		if (cl->in_len == sizeof cl->in) {
+			log_warnx("ctl: client sends requests without reading replies, dropped");
+			return false;
+		}
 		ssize_t n = recv(cl->h.fd, cl->in + cl->in_len, sizeof cl->in - cl->in_len,
 		                 MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
@@ -186,32 +222,25 @@ static bool client_read(struct ctl_client *cl)
 			break;
 		if (n < 0)
 			return false;
-		if (n == 0) {
+		if (n == 0)
 			cl->peer_done = true;
-			break;
-		}
 		cl->in_len += (size_t)n;
 		cl->last_active = ++cl->ctl->activity;
 		if (!client_process(cl))
 			return false;
 	}
-	if (cl->peer_done && cl->in_len > 0)
-		return false; /* a request cut short: nothing to answer */
-	if (!client_flush(cl))
-		return false;
-	/* after EOF, stay only to deliver what is queued */
-	return !(cl->peer_done && cl->out_len == 0);
+	return !client_done(cl);
 }
 
 static void client_event(struct ev_handler *h, uint32_t events)
 {
 	struct ctl_client *cl = container_of(h, struct ctl_client, h);
-	bool alive = !(events & EPOLLERR);
+	bool alive = !(events & EPOLLERR) && !cl->evicted;
 	if (alive && (events & EPOLLOUT))
-		alive = client_flush(cl) && !(cl->peer_done && cl->out_len == 0);
+		alive = client_flush(cl) && client_process(cl) && !client_done(cl);
 	if (alive && (events & (EPOLLIN | EPOLLHUP)) && !cl->peer_done)
 		alive = client_read(cl);
-	if (alive && (events & EPOLLHUP) && cl->out_len == 0)
+	if (alive && (events & EPOLLHUP) && cl->out_off == cl->out_len)
 		alive = false;
 	if (!alive)
 		client_close(cl);
@@ -222,11 +251,12 @@ static void client_event(struct ev_handler *h, uint32_t events)
 static void client_close(struct ctl_client *cl)
 {
 	struct ctl *c = cl->ctl;
-	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+	for (size_t i = 0; i < CTL_SLOTS; i++)
 		if (c->clients[i] == cl)
 			c->clients[i] = NULL;
 	ev_del(c->epfd, &cl->h);
 	close(cl->h.fd);
+	ctl_stream_free(cl->stream);
 	free(cl->out);
 	free(cl);
 	if (c->accept_paused && ev_mod(c->epfd, &c->listen, EPOLLIN) == 0)
@@ -234,29 +264,40 @@ static void client_close(struct ctl_client *cl)
 }
 
 /*
- * A free slot, or the slot of the least recently active client, which
- * is dropped: a new operator command always gets served, and clients
- * that hold a connection without reading cannot lock the socket up.
+ * With CTL_MAX_CLIENTS connected, the least recently active one is shut
+ * down: a new operator command always gets served, and clients holding
+ * connections without reading cannot lock the socket up. It is only
+ * shut down here; its own next event (sure to come) frees it, since an
+ * event for it may already be waiting in this round of epoll_wait.
  */
-static size_t client_slot(struct ctl *c)
+static void evict_if_full(struct ctl *c)
 {
-	size_t victim = 0;
-	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++) {
-		if (c->clients[i] == NULL)
-			return i;
-		if (c->clients[i]->last_active < c->clients[victim]->last_active)
-			victim = i;
+	struct ctl_client *victim = NULL;
+	size_t live = 0;
+	for (size_t i = 0; i < CTL_SLOTS; i++) {
+		struct ctl_client *cl = c->clients[i];
+		if (cl == NULL || cl->evicted)
+			continue;
+		live++;
+		if (victim == NULL || cl->last_active < victim->last_active)
+			victim = cl;
 	}
+	if (live < CTL_MAX_CLIENTS || victim == NULL)
+		return;
 	log_warnx("ctl: %d clients, dropping the least active one", CTL_MAX_CLIENTS);
-	client_close(c->clients[victim]);
-	return victim;
+	shutdown(victim->h.fd, SHUT_RDWR);
+	victim->evicted = true;
 }
 
 static void client_new(struct ctl *c, int fd)
 {
-	struct ctl_client *cl = calloc(1, sizeof *cl);
+	evict_if_full(c);
+	size_t slot = 0;
+	while (slot < CTL_SLOTS && c->clients[slot] != NULL)
+		slot++;
+	struct ctl_client *cl = slot < CTL_SLOTS ? calloc(1, sizeof *cl) : NULL;
 	if (cl == NULL) {
-		log_warn("ctl: client");
+		log_warnx("ctl: no room for another client");
 		close(fd);
 		return;
 	}
@@ -271,7 +312,7 @@ static void client_new(struct ctl *c, int fd)
 		free(cl);
 		return;
 	}
-	c->clients[client_slot(c)] = cl;
+	c->clients[slot] = cl;
 }
 
 static void ctl_accept(struct ev_handler *h, uint32_t events)
@@ -410,7 +451,7 @@ void ctl_close(struct ctl *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+	for (size_t i = 0; i < CTL_SLOTS; i++)
 		if (c->clients[i] != NULL)
 			client_close(c->clients[i]);
 	ev_del(c->epfd, &c->listen);
@@ -430,7 +471,7 @@ void ctl_set_clock(struct ctl *c, uint64_t (*now)(void *arg), void *arg)
 size_t ctl_client_count(const struct ctl *c)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < CTL_MAX_CLIENTS; i++)
+	for (size_t i = 0; i < CTL_SLOTS; i++)
 		n += c->clients[i] != NULL;
 	return n;
 }

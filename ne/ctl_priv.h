@@ -16,14 +16,21 @@
 #include "event.h"
 
 #define CTL_MAX_CLIENTS 16
+/* Room for evicted clients until their own event frees them. */
+#define CTL_SLOTS (2 * CTL_MAX_CLIENTS)
 /*
- * Replies a client has not read yet, beyond what the kernel holds. A
- * reply is built in one go, so this bounds the largest table we can
- * show (~10,000 sessions); a client that lets it fill is dropped.
+ * Replies a client has not read yet, beyond what the kernel holds.
+ * Small replies are queued whole; sessions and repair states (bounded
+ * only by the engine's tables) are snapshotted and encoded as the socket
+ * drains, CTL_OUT_HIGH bytes ahead at most. A client that keeps sending
+ * requests without reading fills this and is dropped.
  */
-#define CTL_OUTBUF_MAX (1u << 20)
+#define CTL_OUTBUF_MAX (256u * 1024)
+#define CTL_OUT_HIGH (64u * 1024)
 #define CTL_READS_PER_EVENT 16  /* fairness between clients */
 #define CTL_ACCEPTS_PER_EVENT 16
+
+struct ctl_stream;
 
 struct ctl_client {
 	struct ev_handler h;
@@ -33,9 +40,11 @@ struct ctl_client {
 	size_t in_len;
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
+	struct ctl_stream *stream; /* reply being encoded as output drains */
 	uint32_t events;           /* what epoll watches for now */
 	bool peer_done;            /* peer shut down its side; close once flushed */
 	bool failed;               /* output overflow or write error: close */
+	bool evicted;              /* shut down to make room; close on next event */
 };
 
 struct ctl {
@@ -50,14 +59,21 @@ struct ctl {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;                 /* identity of our socket file, so ctl_close */
 	ino_t ino;                 /* never unlinks someone else's */
-	struct ctl_client *clients[CTL_MAX_CLIENTS];
+	struct ctl_client *clients[CTL_SLOTS];
 };
 
 /* Queue one encoded message for the client; false once it has failed. */
 bool ctl_client_put(struct ctl_client *cl, const uint8_t *msg, size_t len);
 
-/* Answer one decoded request: records, then END or ERROR. */
+/*
+ * Answer one decoded request: records, then END or ERROR. Replies of
+ * unbounded size leave a snapshot in cl->stream for ctl_stream_more().
+ */
 void ctl_serve(struct ctl_client *cl, const struct ctl_req *req);
+
+/* Queue about `budget` more bytes of cl->stream; at its end queue END and free it. */
+void ctl_stream_more(struct ctl_client *cl, size_t budget);
+void ctl_stream_free(struct ctl_stream *s);
 
 /* Queue an ERROR message (text formatted like printf). */
 void ctl_reply_error(struct ctl_client *cl, uint16_t code, const char *fmt, ...)

@@ -501,8 +501,8 @@ static void test_client_limit(void)
 	int fds[17];
 	for (int i = 0; i < 17; i++)
 		fds[i] = client_connect(&e);
-	CU_ASSERT_EQUAL(ctl_client_count(e.ctl), 16);
 	CU_ASSERT_TRUE(wait_dropped(&e, fds[0]));
+	CU_ASSERT_EQUAL(ctl_client_count(e.ctl), 16);
 	struct seen s = { 0 };
 	send_req(fds[16], CTL_REQ_SHOW_SESSIONS, 0, NULL);
 	read_reply(&e, fds[16], &s, 1);
@@ -512,6 +512,105 @@ static void test_client_limit(void)
 	for (int i = 0; i < 10 && ctl_client_count(e.ctl) > 0; i++)
 		pump(&e, 5);
 	CU_ASSERT_EQUAL(ctl_client_count(e.ctl), 0);
+	env_fini(&e);
+}
+
+/* Many repair states, in `rounds` NAKs with OPT_NAK_LIST from dn1. */
+static size_t make_many_rstates(struct env *e, unsigned rounds)
+{
+	uint32_t sqns[PGM_MAX_NAK_LIST];
+	for (unsigned r = 0; r < rounds; r++) {
+		uint32_t base = 1000 + r * (PGM_MAX_NAK_LIST + 1);
+		struct pgm_pkt p = fx_nakish(PGM_NAK, base);
+		for (unsigned i = 0; i < PGM_MAX_NAK_LIST; i++)
+			sqns[i] = base + 1 + i;
+		fx_list(&p, PGM_MAX_NAK_LIST, sqns);
+		e->fx.nsent = 0; /* the fake io keeps a few packets only */
+		fx_nak_in(&e->fx, &p, IF_DN1);
+	}
+	return ne_rstate_count(e->fx.ne);
+}
+
+static void env_init_big(struct env *e)
+{
+	struct ne_config cfg;
+	ne_config_defaults(&cfg);
+	cfg.max_rstates = cfg.max_rstates_per_session = 65536;
+	memset(e, 0, sizeof *e);
+	fx_init(&e->fx, &cfg);
+	env_state(e);
+	snprintf(e->dir, sizeof e->dir, "/tmp/test_ctl.XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(e->dir));
+	snprintf(e->path, sizeof e->path, "%s/ctl.sock", e->dir);
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->ctl = ctl_open(e->path, e->epfd, e->fx.ne, &e->fx.ifs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->ctl);
+	ctl_set_clock(e->ctl, fake_now, &e->fx);
+}
+
+/*
+ * A table far larger than any output buffer (20,000 repair states, over
+ * 1 MB encoded) reaches a reading client whole, and a request pipelined
+ * behind it is answered after it, in order.
+ */
+static void test_big_table_streams(void)
+{
+	struct env e;
+	env_init_big(&e);
+	size_t n = make_many_rstates(&e, 320);
+	CU_ASSERT_TRUE_FATAL(n > 20000);
+	int fd = client_connect(&e);
+	uint8_t two[2 * CTL_MAX_MSG];
+	struct ctl_req q1 = { .type = CTL_REQ_SHOW_STATE }, q2 = { .type = CTL_REQ_SHOW_SESSIONS };
+	size_t l1 = ctl_enc_req(two, sizeof two, &q1);
+	size_t l2 = ctl_enc_req(two + l1, sizeof two - l1, &q2);
+	client_send(fd, two, l1 + l2);
+	struct seen s = { 0 };
+	read_reply(&e, fd, &s, 1);
+	CU_ASSERT_EQUAL(s.end, 1);
+	CU_ASSERT_EQUAL(s.rstates, n);
+	CU_ASSERT_EQUAL(s.sessions, 0); /* not before the first reply ended */
+	read_reply(&e, fd, &s, 2);
+	CU_ASSERT_EQUAL(s.end, 2);
+	CU_ASSERT_EQUAL(s.sessions, 1);
+	CU_ASSERT_EQUAL(s.errors, 0);
+	close(fd);
+	env_fini(&e);
+}
+
+/*
+ * A client that asks for the big table and does not read holds only a
+ * bounded amount of output; others are served meanwhile; and once it
+ * piles up requests behind the unread reply, it is dropped.
+ */
+static void test_big_table_unread(void)
+{
+	struct env e;
+	env_init_big(&e);
+	make_many_rstates(&e, 320);
+	int slow = client_connect(&e);
+	int good = client_connect(&e);
+	send_req(slow, CTL_REQ_SHOW_STATE, 0, NULL);
+	for (int i = 0; i < 20; i++)
+		pump(&e, 1);
+	struct seen s = { 0 };
+	send_req(good, CTL_REQ_SHOW_SESSIONS, 0, NULL);
+	read_reply(&e, good, &s, 1);
+	CU_ASSERT_EQUAL(s.end, 1);
+	CU_ASSERT_EQUAL(ctl_client_count(e.ctl), 2); /* not dropped for being slow */
+	uint8_t msg[CTL_MAX_MSG];
+	struct ctl_req q = { .type = CTL_REQ_SHOW_SESSIONS };
+	size_t len = ctl_enc_req(msg, sizeof msg, &q);
+	bool dropped = false;
+	for (int i = 0; i < 1000 && !dropped; i++) {
+		if (send(slow, msg, len, MSG_NOSIGNAL) < 0 && errno != EAGAIN)
+			dropped = true;
+		pump(&e, 0);
+		dropped = dropped || ctl_client_count(e.ctl) == 1;
+	}
+	CU_ASSERT_TRUE(dropped);
+	close(slow);
+	close(good);
 	env_fini(&e);
 }
 
@@ -578,6 +677,8 @@ int main(void)
 		{"half close gets the reply", test_half_close},
 		{"client that never reads", test_client_never_reads},
 		{"client limit", test_client_limit},
+		{"big table streams, pipelined request after it", test_big_table_streams},
+		{"big table unread: bounded, then dropped", test_big_table_unread},
 		{"socket file: mode, live, stale, not a socket", test_socket_file},
 		CU_TEST_INFO_NULL,
 	};
