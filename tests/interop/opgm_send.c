@@ -334,6 +334,21 @@ static int run(struct sender *s)
 {
 	int64_t t0 = now_ms();
 	while (s->off < s->len && !g_stop) {
+		/*
+		 * Pace in the application too: OpenPGM's token bucket holds a
+		 * second's worth of tokens, so a file smaller than that would
+		 * leave in one line-rate burst.
+		 */
+		int64_t due = t0 + (int64_t)((double)s->off * 8.0 / (double)s->o.rate_kbit);
+		int64_t ahead = due - now_ms();
+		if (ahead > 0) {
+			int svc = service(s);
+			if (svc < 0)
+				return -1;
+			if (wait_events(s, svc < ahead ? svc : (int)ahead, false) < 0)
+				return -1;
+			continue;
+		}
 		size_t chunk = s->len - s->off;
 		if (chunk > (size_t)s->o.apdu)
 			chunk = (size_t)s->o.apdu;

@@ -62,6 +62,7 @@
 #   cap_stop NAME                     stop it (flushes the file)
 #   cap_count NAME DFILTER            packets matching a tshark display filter
 #   cap_fields NAME DFILTER FIELD...  tshark -T fields output
+#   cap_nak_sqns NAME [BPF]           SQNs asked for by NAKs (lists included)
 # Waiting and verdicts
 #   wait_for SECS CMD...              poll CMD every 0.1 s, at most SECS
 #   require_root / require_cmd CMD... / require_bin NAME...   or skip (77)
@@ -412,6 +413,43 @@ cap_fields() {
 	local args=() f
 	for f in "$@"; do args+=(-e "$f"); done
 	tshark -n -r "$T/$name.pcapng" -Y "$filt" -T fields "${args[@]}" 2>/dev/null
+}
+
+# cap_nak_sqns NAME [BPF]: every SQN the NAKs in capture NAME ask for, one
+# decimal per line: the NAK's own SQN, then its OPT_NAK_LIST entries.
+# Parsed from the raw bytes (tshark shows the list only as truncated text).
+cap_nak_sqns() {
+	local name=$1 filt=${2:-}
+	tcpdump -r "$T/$name.pcapng" -nn -x "ip proto 113${filt:+ and ($filt)}" 2>/dev/null |
+		python3 -c '
+import sys
+pkts, cur = [], None
+for line in sys.stdin:
+    if line.startswith("\t0x"):
+        cur += bytes.fromhex("".join(line.split(":", 1)[1].split()))
+    else:
+        cur = bytearray(); pkts.append(cur)
+for p in pkts:
+    if len(p) < 20: continue
+    h = (p[0] & 15) * 4
+    pgm = p[h:]
+    if len(pgm) < 20 or pgm[4] != 0x08: continue
+    print(int.from_bytes(pgm[16:20], "big"))
+    if not pgm[5] & 1: continue
+    afi_len = lambda afi: 4 if afi == 1 else 16
+    o = 20 + 2 + afi_len(int.from_bytes(pgm[20:22], "big"))
+    o += 4 + afi_len(int.from_bytes(pgm[o:o + 2], "big"))
+    if o + 3 > len(pgm) or (pgm[o] & 0x7f) != 0: continue
+    o += pgm[o + 1]
+    while o + 2 <= len(pgm):
+        t, l = pgm[o], pgm[o + 1]
+        if l < 2: break
+        if (t & 0x7f) == 0x02:
+            for i in range(o + 4, o + l, 4):
+                print(int.from_bytes(pgm[i:i + 4], "big"))
+        if t & 0x80: break
+        o += l
+'
 }
 
 # ---- teardown --------------------------------------------------------------

@@ -1,0 +1,112 @@
+#!/bin/bash
+# Two network elements in series (RFC 3208 §7.2–7.3: NAKs go hop by hop,
+# each hop confirmed):
+#
+#   src — r1 (pgmned) — r2 (pgmned) — rcv1, rcv2
+#
+# 8 % of ODATA is dropped on the r1 → r2 link. Expected, from captures on
+# the three links:
+#   - the receivers' NAKs go to r2 (the path NLA r2 wrote into the SPMs),
+#     r2's NAKs go to r1, r1's NAKs go to the source;
+#   - each hop confirms: NCFs on the receiver link (from r2), on the r1–r2
+#     link (from r1) and on the source link (from the source);
+#   - the source sees every lost SQN NAKed, and each SQN in one NAK only;
+#   - both receivers end with a byte-identical file.
+. "$(dirname "$0")/lib.sh"
+require_cmd smcrouted smcroutectl tshark dumpcap
+require_bin pgmned pgmnectl opgm_send opgm_recv
+
+SIZE=$((200 * 1024))
+
+host_add src
+router_add r1
+router_add r2
+link_add src r1 10.0.1
+link_add r1 r2 10.0.2
+route_default src r1
+route_default r1 src
+route_default r2 r1
+for i in 1 2; do
+	host_add "rcv$i"
+	link_add r2 "rcv$i" "10.0.$((10 + i))"
+	route_default "rcv$i" r2
+done
+mroute_add r1 src "$GROUP" r2
+mroute_add r2 r1 "$GROUP" rcv1 rcv2
+smcroute_start r1
+smcroute_start r2
+pgmned_start r1
+pgmned_start r2
+
+cap_start r1 src up      # source link, seen from r1
+cap_start r2 r1 mid     # r1–r2 link, seen from r2 (after the loss)
+cap_start rcv1 r2 down  # receiver link
+loss_add r1 r2 0.08 odata
+
+head -c "$SIZE" /dev/urandom >"$T/in.bin"
+for i in 1 2; do
+	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r2);$GROUP" -p "$PORT" \
+		-o "$T/out$i.bin" -c "$SIZE" -t 60 --stats
+	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
+done
+bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 -l 30 "$T/in.bin"
+
+for i in 1 2; do
+	rc=0
+	bg_wait "recv$i" 60 || rc=$?
+	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
+	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
+done
+bg_stop send || true
+for c in up mid down; do cap_stop "$c"; done
+lost=$(drops r1)
+[ "$lost" -gt 0 ] || fail "the loss rule dropped nothing"
+log "$lost ODATA dropped between r1 and r2"
+
+S=$(addr src r1) R1UP=$(addr r1 src) R1DN=$(addr r1 r2) R2UP=$(addr r2 r1) R2DN=$(addr r2 rcv1)
+RCV=$(addr rcv1 r2)
+
+# NAKs hop by hop
+n=$(cap_count down "pgm.hdr.type == 0x08 && ip.src == $RCV && ip.dst == $R2DN")
+[ "$n" -gt 0 ] || fail "no NAK from rcv1 to r2 ($R2DN) on the receiver link"
+n=$(cap_count down "pgm.hdr.type == 0x08 && ip.dst != $R2DN")
+[ "$n" -eq 0 ] || fail "$n NAKs on the receiver link not addressed to r2"
+n=$(cap_count mid "pgm.hdr.type == 0x08 && ip.src == $R2UP && ip.dst == $R1DN")
+[ "$n" -gt 0 ] || fail "no NAK from r2 to r1 on the r1–r2 link"
+n=$(cap_count mid "pgm.hdr.type == 0x08 && ip.dst != $R1DN")
+[ "$n" -eq 0 ] || fail "$n NAKs on the r1–r2 link not addressed to r1 (receiver NAKs leaked past r2?)"
+n=$(cap_count up "pgm.hdr.type == 0x08 && ip.src == $R1UP && ip.dst == $S")
+[ "$n" -gt 0 ] || fail "no NAK from r1 to the source"
+n=$(cap_count up "pgm.hdr.type == 0x08 && ip.src != $R1UP")
+[ "$n" -eq 0 ] || fail "$n NAKs reached the source from elsewhere than r1"
+
+# every hop confirmed by an NCF on its downstream link
+for c in down mid up; do
+	n=$(cap_count "$c" "pgm.hdr.type == 0x0a")
+	[ "$n" -gt 0 ] || fail "no NCF on the $c link"
+done
+# NCFs stop at the first PGM hop: the source's NCFs never pass r1
+n=$(cap_count mid "pgm.hdr.type == 0x0a && ip.ttl < 255")
+[ "$n" -eq 0 ] || fail "$n forwarded (not NE-originated) NCFs on the r1–r2 link"
+
+# the source: every lost SQN NAKed, and NAKed once
+cap_nak_sqns up "dst host $S" | sort -n >"$T/naked.txt"
+cap_fields up "pgm.hdr.type == 0x04" pgm.spm.sqn | while read -r q; do printf '%d\n' "$q"; done |
+	sort -n >"$T/odata-up.txt"
+cap_fields mid "pgm.hdr.type == 0x04" pgm.spm.sqn | while read -r q; do printf '%d\n' "$q"; done |
+	sort -n >"$T/odata-mid.txt"
+comm -23 "$T/odata-up.txt" "$T/odata-mid.txt" >"$T/lost.txt"
+[ "$(wc -l <"$T/lost.txt")" -eq "$lost" ] ||
+	fail "captures show $(wc -l <"$T/lost.txt") SQNs lost on r1–r2, the loss rule counted $lost"
+dups=$(uniq -d <"$T/naked.txt" | wc -l)
+missing=$(sort -u "$T/naked.txt" | comm -13 - "$T/lost.txt" | wc -l)
+extra=$(sort -u "$T/naked.txt" | comm -23 - "$T/lost.txt" | tr '\n' ' ')
+log "source got NAKs for $(uniq <"$T/naked.txt" | wc -l) SQNs ($(wc -l <"$T/naked.txt") mentions); $lost lost${extra:+; NAKed but not lost on r1–r2: $extra}"
+[ "$missing" -eq 0 ] || fail "$missing lost SQNs never reached the source in a NAK"
+[ "$dups" -eq 0 ] || fail "$dups SQNs were NAKed more than once at the source: $(uniq -d <"$T/naked.txt" | head -8 | tr '\n' ' ')"
+
+nectl r1 show traffic >"$T/r1-traffic.txt" || fail "pgmnectl on r1"
+nectl r2 show traffic >"$T/r2-traffic.txt" || fail "pgmnectl on r2"
+pgmned_stop r1 || fail "pgmned r1 exited with an error"
+pgmned_stop r2 || fail "pgmned r2 exited with an error"
+pass "2 NEs in series: hop-by-hop NAKs, NCF on each hop, $lost lost SQNs each NAKed once at the source"
