@@ -188,8 +188,18 @@ uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r);
 bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
                     const struct ne_iface *out);
 
+/* The SQNs of a NAK/NNAK that go upstream, out of `total` it named. */
+struct ne_fwd {
+	uint32_t sqn[PGM_MAX_NAK_LIST + 1];
+	unsigned n, total;
+};
+
+/* nakfwd.c: send the SQNs in f upstream as the packet's type. */
+bool ne_forward_nak(struct ne *ne, const struct ne_session *s, const struct ne_pkt_ctx *c,
+                    const struct ne_fwd *f);
+
 /* send.c */
-bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c);
+bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s);
 bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *pgm,
                       size_t len, uint8_t type);
 bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);

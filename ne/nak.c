@@ -6,8 +6,9 @@
  * an OPT_NAK_LIST) gets repair state with the arrival interface added
  * (§7.2, §7.8). The NAK goes upstream only if some SQN is not being
  * eliminated (§7.4, §9.3.3): new, or outstanding for longer than
- * NAK_ELIM_IVL, or known only from an NNAK. The packet itself is
- * consumed: what goes upstream is a new IP packet (§7.7).
+ * NAK_ELIM_IVL, or known only from an NNAK; it then names those SQNs
+ * only (nakfwd.c). The packet itself is consumed: what goes upstream is
+ * a new IP packet (§7.7).
  */
 #include <arpa/inet.h>
 
@@ -75,21 +76,25 @@ static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
 	return true;
 }
 
-static bool track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c)
+/* Repair state for every SQN named; f gets those that go upstream. */
+static void track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c,
+                       struct ne_fwd *f)
 {
 	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
-	unsigned n = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
-	bool forward = false, unique = false;
-	for (unsigned i = 0; i < n; i++)
-		forward |= track_sqn(ne, s, sqns[i], c->in, &unique);
+	bool unique = false;
+	f->total = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	f->n = 0;
+	for (unsigned i = 0; i < f->total; i++)
+		if (track_sqn(ne, s, sqns[i], c->in, &unique))
+			f->sqn[f->n++] = sqns[i];
 	if (unique)
 		c->in->cnt.UniqueNaks++;
-	return forward;
 }
 
-static void forward_upstream(struct ne *ne, const struct ne_session *s, struct ne_pkt_ctx *c)
+static void forward_upstream(struct ne *ne, const struct ne_session *s,
+                             const struct ne_pkt_ctx *c, const struct ne_fwd *f)
 {
-	if (!ne_send_upstream(ne, s, c->pgm, c->len, c->pkt->type))
+	if (!ne_forward_nak(ne, s, c, f))
 		c->in->cnt.NakError++;
 }
 
@@ -100,9 +105,11 @@ static void forward_upstream(struct ne *ne, const struct ne_session *s, struct n
  */
 static enum ne_verdict parity_nak(struct ne *ne, struct ne_session *s, struct ne_pkt_ctx *c)
 {
+	struct ne_fwd all;
+	all.total = all.n = ne_pkt_sqns(c->pkt, all.sqn, PGM_MAX_NAK_LIST + 1);
 	c->in->cnt.InParityNaks++;
-	ne_send_ncf(ne, c);
-	forward_upstream(ne, s, c);
+	ne_send_ncf(ne, c, s);
+	forward_upstream(ne, s, c, &all);
 	return NE_DROP;
 }
 
@@ -145,9 +152,11 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		c->in->cnt.InNakSeqErrors++;
 		return NE_DROP;
 	}
-	ne_send_ncf(ne, c);
-	if (track_sqns(ne, s, c))
-		forward_upstream(ne, s, c);
+	ne_send_ncf(ne, c, s);
+	struct ne_fwd f;
+	track_sqns(ne, s, c, &f);
+	if (f.n > 0)
+		forward_upstream(ne, s, c, &f);
 	else
 		c->in->cnt.NakEliminated++;
 	return NE_DROP;

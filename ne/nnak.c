@@ -27,13 +27,14 @@ enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c)
 	if (s == NULL)
 		return NE_DROP;
 	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
-	unsigned n = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
-	bool forward = false;
-	for (unsigned i = 0; i < n; i++)
-		forward |= track_null(ne, s, sqns[i]);
-	if (!forward)
+	struct ne_fwd f = { .n = 0 };
+	f.total = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	for (unsigned i = 0; i < f.total; i++)
+		if (track_null(ne, s, sqns[i]))
+			f.sqn[f.n++] = sqns[i];
+	if (f.n == 0)
 		c->in->cnt.NNakEliminated++;
-	else if (!ne_send_upstream(ne, s, c->pgm, c->len, PGM_NNAK))
+	else if (!ne_forward_nak(ne, s, c, &f))
 		c->in->cnt.NakError++;
 	return NE_DROP;
 }

@@ -50,18 +50,17 @@ static size_t ncf_from_nak(uint8_t *ncf, size_t cap, const uint8_t *nak, size_t 
 }
 
 /*
- * §7.2, §9.3.3: multicast the NCF for the NAK in hand to its group on the
- * interface the NAK came in on, with the ODATA source's address as IP
- * source (so no multicast state for us is created across non-PGM
- * routers).
+ * §7.2, §9.3.3: multicast the NCF for the NAK in hand to the session's
+ * group on the interface the NAK came in on, with the ODATA source's
+ * address (from SPMs) as IP source, so no multicast state for us is
+ * created across non-PGM routers. The NLAs inside are the NAK's own, so
+ * the receiver matches the NCF to its NAK whatever it put there.
  */
-bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c)
+bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s)
 {
-	const struct pgm_pkt *nak = c->pkt;
 	uint8_t buf[NE_NCF_BUF];
 	size_t len = ncf_from_nak(buf, sizeof(buf), c->pgm, c->len);
-	if (!io_send(ne, buf, len, nak->u.nak.src.u.v4, nak->u.nak.grp.u.v4, c->in->ifindex,
-	             ne->cfg.ncf_ttl, true))
+	if (!io_send(ne, buf, len, s->source, s->group, c->in->ifindex, ne->cfg.ncf_ttl, true))
 		return false;
 	c->in->cnt.OutNcfs++;
 	return true;

@@ -400,23 +400,41 @@ static void test_nak_list(void)
 	CU_ASSERT_EQUAL(fx_nak_in(&f, &dup, IF_DN2), NE_DROP);
 	CU_ASSERT_EQUAL(f.nsent, 1);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->NakEliminated, 1);
-	/* one new SQN: the whole NAK goes upstream */
+	/* new SQNs go upstream, the outstanding ones are not asked again */
 	struct pgm_pkt mixed = fx_nakish(PGM_NAK, 101);
-	const uint32_t l3[] = { 103 };
-	fx_list(&mixed, 1, l3);
+	const uint32_t l3[] = { 103, 102, 104 };
+	fx_list(&mixed, 3, l3);
 	f.nsent = 0;
 	fx_nak_in(&f, &mixed, IF_DN2);
 	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
-	CU_ASSERT_EQUAL(f.sent[1].ifindex, IF_UP);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.opt.nak_list.count, 3); /* NCF: all of it */
+	struct fx_sent *up = &f.sent[1];
+	CU_ASSERT_EQUAL(up->ifindex, IF_UP);
+	CU_ASSERT_EQUAL(up->err, PGM_OK);
+	CU_ASSERT_EQUAL(up->pkt.type, PGM_NAK);
+	CU_ASSERT_EQUAL(up->pkt.u.nak.sqn, 103);
+	CU_ASSERT_EQUAL_FATAL(up->pkt.opt.nak_list.count, 1);
+	CU_ASSERT_EQUAL(up->pkt.opt.nak_list.sqn[0], 104);
+	CU_ASSERT_EQUAL(up->pkt.sport, FX_DPORT);
+	CU_ASSERT_EQUAL(up->pkt.dport, FX_SPORT);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->OutNaks, 2);
+	/* a single new SQN leaves without a list */
+	struct pgm_pkt one = fx_nakish(PGM_NAK, 100);
+	const uint32_t l5[] = { 105 };
+	fx_list(&one, 1, l5);
+	f.nsent = 0;
+	fx_nak_in(&f, &one, IF_DN1);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
+	CU_ASSERT_EQUAL(f.sent[1].pkt.u.nak.sqn, 105);
+	CU_ASSERT_FALSE(f.sent[1].pkt.opt.has & (1u << PGM_OPT_NAK_LIST));
 	/* an NCF with a list confirms every SQN in it */
 	struct pgm_pkt ncf2 = fx_nakish(PGM_NCF, 100);
-	const uint32_t l4[] = { 101, 102, 103 };
-	fx_list(&ncf2, 3, l4);
+	const uint32_t l4[] = { 101, 102, 103, 104, 105 };
+	fx_list(&ncf2, 5, l4);
 	f.now += 5;
 	fx_fwd(&f, &ncf2, "10.0.0.5", "239.1.1.1", IF_UP, IF_DN1);
 	struct ne_rstate_view v;
-	for (uint32_t s = 100; s <= 103; s++) {
+	for (uint32_t s = 100; s <= 105; s++) {
 		CU_ASSERT_TRUE(fx_rstate(&f, s, &v));
 		CU_ASSERT_EQUAL(v.phase, NE_RS_CONFIRMED);
 	}
@@ -567,6 +585,33 @@ static void test_ncf_echo_without_checksum(void)
 	fx_fini(&f);
 }
 
+/*
+ * OpenPGM receivers put the SPM path address (ours) in NAK_SRC, and an
+ * OpenPGM source drops NAKs whose NAK_SRC is not its own: the NCF still
+ * comes from the source's address, the NAK upstream names the source.
+ */
+static void test_nak_src_from_spm_path(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	struct pgm_pkt nak = fx_nakish(PGM_NAK, 33);
+	pgm_nla_from_in(&nak.u.nak.src, fx_addr("10.0.2.1"));
+	CU_ASSERT_EQUAL(fx_nak_in(&f, &nak, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
+	struct fx_sent *ncf = &f.sent[0], *up = &f.sent[1];
+	CU_ASSERT_EQUAL(ncf->src.s_addr, fx_addr("10.0.0.5").s_addr);
+	CU_ASSERT_EQUAL(ncf->pkt.u.nak.src.u.v4.s_addr, fx_addr("10.0.2.1").s_addr);
+	CU_ASSERT_EQUAL(up->err, PGM_OK);
+	CU_ASSERT_EQUAL(up->pkt.type, PGM_NAK);
+	CU_ASSERT_EQUAL(up->pkt.u.nak.sqn, 33);
+	CU_ASSERT_EQUAL(up->pkt.u.nak.src.u.v4.s_addr, fx_addr("10.0.0.5").s_addr);
+	CU_ASSERT_EQUAL(up->pkt.u.nak.grp.u.v4.s_addr, fx_addr("239.1.1.1").s_addr);
+	struct pgm_tsi tsi = fx_tsi();
+	CU_ASSERT_TRUE(pgm_tsi_eq(&up->pkt.tsi, &tsi));
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -589,6 +634,7 @@ int main(void)
 		{ "NAK/SPMR/ODATA passing through", test_nak_passing_through },
 		{ "NNAK", test_nnak },
 		{ "parity NAK and RDATA", test_parity },
+		{ "NAK_SRC set from SPMs upstream", test_nak_src_from_spm_path },
 		{ "NCF echo of a NAK without checksum", test_ncf_echo_without_checksum },
 		CU_TEST_INFO_NULL,
 	};
