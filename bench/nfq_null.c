@@ -11,8 +11,13 @@
  *   -T SECONDS  stop after this long (default 60, at most 600)
  *   -D          verdict DROP instead of ACCEPT (same cost, no local delivery)
  *   -B          one batch verdict per receive instead of one per packet
+ *   -F          fail open (the kernel accepts what overflows the queue), as pgmned
+ *   -Q LEN      queue length (default 4096)
  *
- * Stops on SIGINT/SIGTERM or the time limit and prints one key=value line.
+ * Stops on SIGINT/SIGTERM or the time limit and prints one key=value line;
+ * SIGUSR1 prints the same line at once and carries on (a snapshot, so a
+ * benchmark can read the count at the end of its flood, not after the
+ * backlog has drained).
  */
 #include <errno.h>
 #include <poll.h>
@@ -40,19 +45,22 @@ struct nullq {
 	uint32_t queue;
 	uint32_t portid;
 	int verdict;               /* NF_ACCEPT or NF_DROP */
-	bool batch;
+	bool batch, fail_open;
+	uint32_t maxlen;
 	uint64_t packets, enobufs, errors;
 	uint32_t last_id;          /* for batch verdicts */
 	bool have_id;
 	char *buf;
 };
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, report_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGUSR1)
+		report_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 static double now_s(void)
@@ -127,12 +135,26 @@ static int nullq_open(struct nullq *q)
 	}
 	nlh = nfq_nlmsg_put(b, NFQNL_MSG_CONFIG, q->queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xFFFF);
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, 4096);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, q->maxlen);
+	if (q->fail_open) {
+		uint32_t f = htonl(NFQA_CFG_F_FAIL_OPEN);
+		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, f);
+		mnl_attr_put_u32(nlh, NFQA_CFG_MASK, f);
+	}
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
 		perror("nfq_null: queue params");
 		return -1;
 	}
 	return 0;
+}
+
+static void report(const struct nullq *q, double t0)
+{
+	double el = now_s() - t0;
+	printf("packets=%llu enobufs=%llu errors=%llu seconds=%.3f pps=%.0f\n",
+	       (unsigned long long)q->packets, (unsigned long long)q->enobufs,
+	       (unsigned long long)q->errors, el, el > 0 ? (double)q->packets / el : 0.0);
+	fflush(stdout);
 }
 
 static int nullq_run(struct nullq *q, double seconds)
@@ -142,12 +164,16 @@ static int nullq_run(struct nullq *q, double seconds)
 
 	/* Bounded by the deadline; poll wakes at least every 100 ms. */
 	while (!stop_flag && now_s() < deadline) {
+		if (report_flag) {
+			report_flag = 0;
+			report(q, t0);
+		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int r = poll(&pfd, 1, 100);
 		if (r <= 0)
 			continue;
 		/* Drain what is there without blocking, then verdict in batch. */
-		for (int i = 0; i < 64; i++) {
+		for (int i = 0; i < 64 && !report_flag; i++) {
 			ssize_t n = recv(fd, q->buf, NULL_BUF, MSG_DONTWAIT);
 			if (n < 0) {
 				if (errno == ENOBUFS)
@@ -164,21 +190,17 @@ static int nullq_run(struct nullq *q, double seconds)
 			}
 		}
 	}
-	double el = now_s() - t0;
-	printf("packets=%llu enobufs=%llu errors=%llu seconds=%.3f pps=%.0f\n",
-	       (unsigned long long)q->packets, (unsigned long long)q->enobufs,
-	       (unsigned long long)q->errors, el, el > 0 ? (double)q->packets / el : 0.0);
-	fflush(stdout);
+	report(q, t0);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct nullq q = { .verdict = NF_ACCEPT };
+	struct nullq q = { .verdict = NF_ACCEPT, .maxlen = 4096 };
 	double seconds = 60;
 	int c;
 
-	while ((c = getopt(argc, argv, "q:T:DB")) != -1) {
+	while ((c = getopt(argc, argv, "q:T:DBFQ:")) != -1) {
 		switch (c) {
 		case 'q': q.queue = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'T':
@@ -190,14 +212,17 @@ int main(int argc, char **argv)
 			break;
 		case 'D': q.verdict = NF_DROP; break;
 		case 'B': q.batch = true; break;
+		case 'F': q.fail_open = true; break;
+		case 'Q': q.maxlen = (uint32_t)strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: nfq_null -q QUEUE [-T SECONDS] [-D] [-B]\n");
+			fprintf(stderr, "usage: nfq_null -q QUEUE [-T SECONDS] [-D] [-B] [-F] [-Q LEN]\n");
 			return 2;
 		}
 	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 
 	q.buf = malloc(NULL_BUF);
 	if (!q.buf || nullq_open(&q) < 0)

@@ -1,0 +1,197 @@
+#!/bin/bash
+# Control path: how many NAKs per second pgmned handles on one core,
+# against the NFQUEUE ceiling (bench/nfq_null: receives and drops every
+# packet without looking at it).
+#
+#   src --(10.0.1.0/24)-- rtr --(10.0.2.0/24)-- rcv
+#
+# src sends SPMs for TSIS sessions through rtr (so pgmned learns them and
+# rewrites the path to its address on the rcv side); rcv then floods
+# unicast NAKs at that address as fast as one core can (pgmgen, CPU 0),
+# cycling over TSIS x SQNS distinct (TSI, SQN) pairs: every NAK gets an
+# NCF back, every new pair creates repair state and goes upstream, repeats
+# are eliminated. src and rcv count and drop what reaches them.
+#
+# Rounds alternate N = nfq_null and D = pgmned, both pinned to CPU 1 and
+# both on the same queue settings (4096 packets, fail-open, verdict DROP
+# for NAKs addressed to us, as pgmned decides), in N D D N order after a
+# warm-up round. Per round:
+#   handled/s  D: InNaks on the rcv interface over the flood, from
+#              pgmnectl -j show traffic, read the moment the flood ends;
+#              N: packets nfq_null had verdicted by then (SIGUSR1)
+#   per cpu-s  the same count over the program's own user+system time
+#              (/proc/PID/stat), steadier than wall rates on a busy machine
+# Targets: D handled/s >= 250000 and D/N >= 0.7 (wall rates).
+#
+# Two scenarios, both with many TSIs:
+#   implosion  TSIS x 16 distinct pairs: after the first NAK of a pair the
+#              rest are duplicates (NCF only, eliminated: §7.4)
+#   storm      TSIS x SQNS distinct pairs (default 262144): nearly every
+#              NAK is new (state, NCF, NAK upstream, and that NAK's
+#              retries, since nothing upstream answers with an NCF)
+#
+# usage: nak_flood.sh [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]
+#                     [--scenario implosion|storm|both]
+# Needs root, iptables, jq and $BIN/{pgmgen,nfq_null,pgmned,pgmnectl};
+# skips (77) when one is missing.
+rounds=4
+seconds=4
+tsis=64
+sqns=4096
+sqns_implosion=16
+which=both
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) rounds=2; seconds=2 ;;
+	--scenario) which=$2; shift ;;
+	--rounds) rounds=$2; shift ;;
+	--seconds) seconds=$2; shift ;;
+	--tsis) tsis=$2; shift ;;
+	--sqns) sqns=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]" \
+		"[--scenario implosion|storm|both]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${BIN:-$HERE/../bin}
+PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "nak_flood: SKIP (no $BIN)"; exit 77; }
+. "$HERE/../tests/system/lib.sh"
+. "$HERE/lib.sh"
+require_cmd smcrouted taskset jq
+require_bin pgmgen nfq_null pgmned pgmnectl
+
+GROUP=239.192.77.1
+NULLQ=77
+STATES=1048576
+host_add src; router_add rtr; host_add rcv
+link_add src rtr 10.0.1
+link_add rtr rcv 10.0.2
+route_default src rtr
+route_default rcv rtr
+mroute_add -s "$(addr src rtr)" rtr src "$GROUP" rcv
+smcroute_start rtr
+count_rule src || die "counting rule"
+count_rule rcv || die "counting rule"
+
+echo "nak_flood: unicast NAKs handled per second, N = nfq_null (ceiling), D = pgmned"
+echo "config: rounds=$rounds seconds=$seconds order=NDDN+warmup gen-cpu=0 program-cpu=1" \
+	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096"
+bench_machine
+
+# cputicks PID: user+system ticks of a process so far
+cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+HZ=$(getconf CLK_TCK)
+
+# snap: one snapshot of the counters that matter, as
+# "InNaks OutNcfs UniqueNaks NakEliminated OutNaks-upstream QueueDrops rstates"
+snap() {
+	nectl rtr -j show traffic |
+		jq -r --arg r "$(ifname rtr rcv)" --arg s "$(ifname rtr src)" '
+		(.interfaces[] | select(.name == $r) | .counters) as $d |
+		(.interfaces[] | select(.name == $s) | .counters) as $u |
+		"\($d.InNaks) \($d.OutNcfs) \($d.UniqueNaks) \($d.NakEliminated) \($u.OutNaks)" +
+		" \(.health.QueueDrops // 0) \(.repair_states // 0)"'
+}
+
+flood() {
+	nx rcv taskset -c 0 "$(bin pgmgen)" -m nak -s "$(addr rcv rtr)" -d "$(addr rtr rcv)" \
+		-g "$GROUP" -S "$(addr src rtr)" -t "$tsis" -q "$sqns" -T "$seconds"
+}
+
+# Round in mode D; leaves "offered handled/s handled/cpu-s" in $r and
+# extra counters in $extra.
+round_D() {
+	local pid k0 k1 out a b
+	pgmned_start rtr -i "$(ifname rtr src)" -i "$(ifname rtr rcv)" \
+		--max-rstates "$STATES" --max-rstates-per-session "$STATES"
+	pid=$(bg_pid pgmned-rtr)
+	pin "$pid" 1
+	nx src "$(bin pgmgen)" -m spm -s "$(addr src rtr)" -d "$GROUP" -I "$(ifname src rtr)" \
+		-t "$tsis" -q "$sqns" -n "$tsis" -T 2 >/dev/null || return 1
+	wait_for 5 test "$(nectl rtr -j show sessions | jq '.sessions | length')" -ge "$tsis" ||
+		log "nak_flood: pgmned has fewer than $tsis sessions"
+	a=($(snap))
+	k0=$(cputicks "$pid")
+	out=$(flood) || return 1
+	k1=$(cputicks "$pid")
+	b=($(snap))
+	pgmned_stop rtr || log "pgmned exited with status $?"
+	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((b[0] - a[0])) \
+		-v k=$((k1 - k0)) -v hz="$HZ" 'BEGIN {
+		printf "%.0f %.0f %.0f\n", s / t, n / t, (k > 0 ? n * hz / k : 0) }')
+	# What each handled NAK cost in packets sent: NCFs down, NAKs up
+	# (first copies and retries while no NCF comes from upstream).
+	extra="ncfs=$((b[1] - a[1])) unique=$((b[2] - a[2])) elim=$((b[3] - a[3]))"
+	extra+=" up=$((b[4] - a[4])) qdrops=$((b[5] - a[5])) states=${b[6]}"
+	extra+=" cpu=$(((k1 - k0) * 100 / HZ))cs"
+}
+
+round_N() {
+	local pid k0 k1 out n rule
+	rule="INPUT -p 113 -j NFQUEUE --queue-num $NULLQ --queue-bypass"
+	# shellcheck disable=SC2086
+	nx rtr iptables -w -I $rule || return 1
+	bg_start rtr nfq_null taskset -c 1 "$(bin nfq_null)" -q "$NULLQ" -D -F -Q 4096 \
+		-T $((seconds + 30))
+	pid=$(bg_pid nfq_null)
+	# /proc/net follows the reader's namespace: ask inside rtr.
+	wait_for 5 nx rtr grep -q "^ *$NULLQ " /proc/net/netfilter/nfnetlink_queue ||
+		return 1
+	k0=$(cputicks "$pid")
+	out=$(flood) || return 1
+	k1=$(cputicks "$pid")
+	kill -USR1 "$pid"
+	wait_for 5 grep -q packets= "$T/nfq_null.log" || return 1
+	n=$(kv packets "$(grep packets= "$T/nfq_null.log" | head -n1)")
+	bg_stop nfq_null TERM || true
+	# shellcheck disable=SC2086
+	nx rtr iptables -w -D $rule
+	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n="$n" \
+		-v k=$((k1 - k0)) -v hz="$HZ" 'BEGIN {
+		printf "%.0f %.0f %.0f\n", s / t, n / t, (k > 0 ? n * hz / k : 0) }')
+	extra="cpu=$(((k1 - k0) * 100 / HZ))cs"
+}
+
+# scenario NAME TSIS SQNS: warm-up, then N/D rounds, then the result rows.
+scenario() {
+	local name=$1 m i ratio n_wall n_cpu d_wall d_cpu offered
+	# flood and round_D see these (bash scoping is dynamic)
+	local tsis=$2 sqns=$3
+	echo "--- $name: tsis=$tsis sqns=$sqns distinct=$((tsis * sqns))"
+	: >"$T/N"; : >"$T/D"
+	round_D || die "warm-up round failed"
+	printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' ${r} "$extra"
+	order=(N D D N)
+	for ((i = 0; i < rounds; i++)); do
+		m=${order[i % 4]}
+		"round_$m" || die "round $i ($m) failed"
+		printf 'round %2d %s offered=%s handled/s=%s per-cpu-s=%s %s\n' "$i" "$m" ${r} "$extra"
+		echo "$r" >>"$T/$m"
+	done
+	n_wall=$(col N 2 | median); n_cpu=$(col N 3 | median)
+	d_wall=$(col D 2 | median); d_cpu=$(col D 3 | median)
+	offered=$(cat "$T/N" "$T/D" | cut -d' ' -f1 | median)
+	result "$name" "offered NAKs/s (pgmgen)" "$offered" "-" "info"
+	result "$name" "nfq_null handled/s (ceiling)" "$n_wall" "-" "info"
+	result "$name" "nfq_null handled per cpu-s" "$n_cpu" "-" "info"
+	result "$name" "pgmned handled per cpu-s" "$d_cpu" "-" "info"
+	ratio=$(awk -v a="$n_cpu" -v b="$d_cpu" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+	result "$name" "per-cpu-s ratio pgmned/null" "$ratio" "-" "info"
+	result "$name" "pgmned NAKs handled/s" "$d_wall" ">=250000" "$(verdict "$d_wall" '>=' 250000)"
+	ratio=$(awk -v a="$n_wall" -v b="$d_wall" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+	result "$name" "ratio pgmned/null handled/s" "$ratio" ">=0.7" "$(verdict "$ratio" '>=' 0.7)"
+}
+
+col() { cut -d' ' -f"$2" "$T/$1"; }
+# implosion: many receivers NAK the same losses; after the first NAK per
+# (TSI, SQN) the rest are eliminated (NCF only, nothing upstream).
+# storm: every NAK names a new (TSI, SQN): state, NCF, NAK upstream and
+# its retries (nobody upstream answers with an NCF).
+case $which in
+implosion|both) scenario nak_implosion "$tsis" "${sqns_implosion}" ;;
+esac
+case $which in
+storm|both) scenario nak_storm "$tsis" "$sqns" ;;
+esac
