@@ -40,11 +40,26 @@ int nectl_parse(int argc, char *const argv[], struct nectl_cmd *cmd);
 /* One line listing every command. */
 void nectl_print_commands(FILE *f);
 
+/*
+ * A repair state as pgmnectl keeps it: struct ctl_rstate with the
+ * interface names allocated to size (a big table holds many of them).
+ */
+struct nectl_rstate {
+	struct pgm_tsi tsi;
+	struct in_addr group;
+	uint32_t sqn;
+	uint8_t phase;
+	uint32_t retries;
+	uint64_t time_left_ms, elim_left_ms;
+	uint8_t n_ifaces;
+	char (*ifname)[IF_NAMESIZE];
+};
+
 /* Everything the daemon sent for one request. */
 struct nectl_reply {
 	struct ctl_if *ifs;
 	struct ctl_session *sessions;
-	struct ctl_rstate *rstates;
+	struct nectl_rstate *rstates;
 	struct ctl_if_counters *counters;
 	size_t n_ifs, n_sessions, n_rstates, n_counters;
 	size_t cap_ifs, cap_sessions, cap_rstates, cap_counters;

@@ -115,6 +115,25 @@ static void *append(void *arr, size_t *n, size_t *cap, size_t size, const void *
 	return arr;
 }
 
+/* Decode a repair state into its compact form. */
+static bool take_rstate(const struct ctl_msg *m, struct nectl_reply *rep)
+{
+	struct ctl_rstate *r = nectl_xrealloc(NULL, 1, sizeof *r);
+	bool ok = ctl_dec_rstate(m, r);
+	if (ok) {
+		struct nectl_rstate k = {
+			.tsi = r->tsi, .group = r->group, .sqn = r->sqn, .phase = r->phase,
+			.retries = r->retries, .time_left_ms = r->time_left_ms,
+			.elim_left_ms = r->elim_left_ms, .n_ifaces = r->n_ifaces,
+		};
+		k.ifname = nectl_xrealloc(NULL, r->n_ifaces, sizeof *k.ifname);
+		memcpy(k.ifname, r->ifname, r->n_ifaces * sizeof *k.ifname);
+		rep->rstates = append(rep->rstates, &rep->n_rstates, &rep->cap_rstates, sizeof k, &k);
+	}
+	free(r);
+	return ok;
+}
+
 static int daemon_error(const struct ctl_msg *m)
 {
 	struct ctl_error e;
@@ -149,14 +168,9 @@ static int take_record(const struct ctl_msg *m, struct nectl_reply *rep)
 			                       sizeof r, &r);
 		break;
 	}
-	case CTL_REP_RSTATE: {
-		struct ctl_rstate *r = nectl_xrealloc(NULL, 1, sizeof *r);
-		if ((ok = ctl_dec_rstate(m, r)))
-			rep->rstates = append(rep->rstates, &rep->n_rstates, &rep->cap_rstates,
-			                      sizeof *r, r);
-		free(r);
+	case CTL_REP_RSTATE:
+		ok = take_rstate(m, rep);
 		break;
-	}
 	case CTL_REP_IF_COUNTERS: {
 		struct ctl_if_counters r;
 		if ((ok = ctl_dec_if_counters(m, &r)))
@@ -247,7 +261,7 @@ static int cmp_session(const void *x, const void *y)
 
 static int cmp_rstate(const void *x, const void *y)
 {
-	const struct ctl_rstate *a = x, *b = y;
+	const struct nectl_rstate *a = x, *b = y;
 	int c = cmp_u32(ntohl(a->group.s_addr), ntohl(b->group.s_addr));
 	if (c == 0)
 		c = cmp_tsi(&a->tsi, &b->tsi);
@@ -298,6 +312,8 @@ void nectl_reply_free(struct nectl_reply *rep)
 {
 	free(rep->ifs);
 	free(rep->sessions);
+	for (size_t i = 0; i < rep->n_rstates; i++)
+		free(rep->rstates[i].ifname);
 	free(rep->rstates);
 	free(rep->counters);
 	memset(rep, 0, sizeof *rep);

@@ -61,7 +61,7 @@ static void json_state(struct jw *w, const struct nectl_reply *rep)
 {
 	jw_arr(w, "repair_states");
 	for (size_t i = 0; i < rep->n_rstates; i++) {
-		const struct ctl_rstate *r = &rep->rstates[i];
+		const struct nectl_rstate *r = &rep->rstates[i];
 		char tsi[PGM_TSI_STRLEN], a[INET_ADDRSTRLEN];
 		jw_obj(w, NULL);
 		jw_str(w, "tsi", pgm_tsi_format(&r->tsi, tsi, sizeof tsi));

@@ -82,7 +82,7 @@ static void print_sessions(const struct nectl_reply *rep, FILE *f)
 }
 
 /* "eth1,eth2", or "-" for none. */
-static void join_ifaces(const struct ctl_rstate *r, char *buf, size_t len)
+static void join_ifaces(const struct nectl_rstate *r, char *buf, size_t len)
 {
 	size_t o = 0;
 	snprintf(buf, len, "-");
@@ -101,7 +101,7 @@ static void print_state(const struct nectl_reply *rep, FILE *f)
 	struct nectl_table t;
 	tbl_init(&t, 8, head, "llrllrrr");
 	for (size_t i = 0; i < rep->n_rstates; i++) {
-		const struct ctl_rstate *r = &rep->rstates[i];
+		const struct nectl_rstate *r = &rep->rstates[i];
 		char tsi[PGM_TSI_STRLEN], grp[INET_ADDRSTRLEN], sqn[12],
 		     ifs[CTL_MAX_IFACES * IF_NAMESIZE], retries[12], left[24], elim[24];
 		pgm_tsi_format(&r->tsi, tsi, sizeof tsi);

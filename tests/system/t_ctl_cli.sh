@@ -6,6 +6,8 @@
 #    denied" (exit 5), a member of the group is served;
 #  - a client sending garbage is dropped and a client that never reads is
 #    dropped, while pgmnectl keeps being served;
+#  - a table larger than any daemon buffer (over 30,000 repair states) comes
+#    through whole, in JSON and in plain;
 #  - watch ends cleanly (exit 0) on SIGINT;
 #  - a stopped daemon (socket gone, or left behind with nobody listening)
 #    is "daemon not running" (exit 4); a new daemon replaces a stale
@@ -145,6 +147,18 @@ grep -q 'client does not read its replies, dropped' "$T/fx1.log" ||
 	fail "the slow client was not dropped for not reading"
 grep -q 'dropping client: malformed' "$T/fx1.log" && fail "a well-formed request was refused"
 
+# --- a big table streams through whole ---
+bg_start h fxbig "$(bin ctl_fixture)" -b 500 "$T/big.ctl"
+bg_wait_log fxbig '^ready' 60 || fail "ctl_fixture -b did not start"
+held=$("$(bin pgmnectl)" -s "$T/big.ctl" -j show traffic | jq .repair_states)
+[ "$held" -gt 30000 ] || fail "big fixture holds only $held repair states"
+"$(bin pgmnectl)" -s "$T/big.ctl" -j show state >"$T/big.json" || fail "show state of a big table"
+[ "$(jq '.repair_states | length' "$T/big.json")" = "$held" ] ||
+	fail "JSON shows $(jq '.repair_states | length' "$T/big.json") of $held repair states"
+shown=$("$(bin pgmnectl)" -s "$T/big.ctl" show state | wc -l)
+[ "$shown" -eq $((held + 1)) ] || fail "plain shows $((shown - 1)) of $held repair states"
+bg_stop fxbig || fail "big fixture did not stop cleanly"
+
 # --- watch ends cleanly on SIGINT ---
 bg_start h watch "$(bin pgmnectl)" -s "$S" watch show sessions
 bg_wait_log watch '^TSI' 10 || fail "watch printed nothing"
@@ -174,4 +188,4 @@ ctl show sessions >/dev/null || fail "stale socket was not replaced"
 # --- usage errors do not need a daemon ---
 expect_rc 2 "unknown command 'frobnicate'; commands: show interfaces" ctl frobnicate
 expect_rc 3 "bad argument '1.2.3.4'" ctl clear rtx-state 1.2.3.4
-pass "JSON, Prometheus, permissions, misbehaving clients, watch, stale and live sockets"
+pass "JSON, Prometheus, permissions, misbehaving clients, big table, watch, stale and live sockets"

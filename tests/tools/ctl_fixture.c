@@ -4,7 +4,10 @@
  * reproducible (tests/golden/). The state is made the way a router
  * makes it: crafted SPM, NAK and NCF packets handed to ne_handle().
  *
- *   ctl_fixture [-e] SOCKET    -e: no sessions, no repair state
+ *   ctl_fixture [-e | -b ROUNDS] SOCKET
+ *     -e  no sessions, no repair state
+ *     -b  also ROUNDS NAKs with a full OPT_NAK_LIST (63 states each): a
+ *         table larger than any buffer of the control socket
  *
  * Prints "ready" on stdout once the socket listens; serves until
  * SIGTERM/SIGINT or FIXTURE_MAX_S seconds.
@@ -168,6 +171,20 @@ static void make_state(struct fixture *f)
 	f->now = T0 + 3250;
 }
 
+/* Many repair states on stream A, 63 per NAK (§9.3.5 NAK lists). */
+static void make_big(struct fixture *f, unsigned rounds)
+{
+	for (unsigned r = 0; r < rounds; r++) {
+		uint32_t base = 1000 + r * (PGM_MAX_NAK_LIST + 1);
+		struct pgm_pkt p = nakish(&stream_a, PGM_NAK, base);
+		p.opt.has |= 1u << PGM_OPT_NAK_LIST;
+		p.opt.nak_list.count = PGM_MAX_NAK_LIST;
+		for (unsigned i = 0; i < PGM_MAX_NAK_LIST; i++)
+			p.opt.nak_list.sqn[i] = base + 1 + i;
+		feed(f, &p, "10.0.2.7", "10.0.2.1", NE_HOOK_INPUT, IF_DN1, 0, false);
+	}
+}
+
 static void on_signal(struct ev_handler *h, uint32_t events)
 {
 	struct fixture *f = container_of(h, struct fixture, sig);
@@ -189,11 +206,41 @@ static void serve(struct fixture *f, int epfd)
 	}
 }
 
+struct fixture_opts {
+	bool empty;
+	unsigned big_rounds;
+	const char *path;
+};
+
+static bool parse_args(int argc, char *argv[], struct fixture_opts *o)
+{
+	int ch;
+	char *end;
+	while ((ch = getopt(argc, argv, "eb:")) != -1) {
+		switch (ch) {
+		case 'e':
+			o->empty = true;
+			break;
+		case 'b':
+			o->big_rounds = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || o->big_rounds > 10000)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	if (optind != argc - 1)
+		return false;
+	o->path = argv[optind];
+	return true;
+}
+
 int main(int argc, char *argv[])
 {
-	bool empty = argc == 3 && strcmp(argv[1], "-e") == 0;
-	if (argc != 2 && !empty) {
-		fprintf(stderr, "usage: ctl_fixture [-e] SOCKET\n");
+	struct fixture_opts o = { 0 };
+	if (!parse_args(argc, argv, &o)) {
+		fprintf(stderr, "usage: ctl_fixture [-e | -b ROUNDS] SOCKET\n");
 		return 2;
 	}
 	log_init("ctl_fixture", 1, 0);
@@ -206,13 +253,16 @@ int main(int argc, char *argv[])
 	iface(f, IF_OFF, "off", "10.0.4.1", false);
 	struct ne_config cfg;
 	ne_config_defaults(&cfg);
+	if (o.big_rounds > 0)
+		cfg.max_rstates_per_session = cfg.max_rstates;
 	struct ne_io io = { .ctx = f, .send = fake_send };
 	f->ne = ne_new(&cfg, &f->ifs, &io);
 	if (f->ne == NULL)
 		fatalx("ne_new");
 	f->now = T0;
-	if (!empty)
+	if (!o.empty)
 		make_state(f);
+	make_big(f, o.big_rounds);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -224,8 +274,7 @@ int main(int argc, char *argv[])
 	f->sig.fn = on_signal;
 	if (epfd < 0 || f->sig.fd < 0 || ev_add(epfd, &f->sig, EPOLLIN) < 0)
 		fatal("epoll/signalfd");
-	const char *path = argv[argc - 1];
-	struct ctl *ctl = ctl_open(path, epfd, f->ne, &f->ifs);
+	struct ctl *ctl = ctl_open(o.path, epfd, f->ne, &f->ifs);
 	if (ctl == NULL)
 		return 1;
 	ctl_set_clock(ctl, frozen_clock, f);
