@@ -62,6 +62,7 @@
 #   cap_stop NAME                     stop it (flushes the file)
 #   cap_count NAME DFILTER            packets matching a tshark display filter
 #   cap_fields NAME DFILTER FIELD...  tshark -T fields output
+#   cap_tsv NAME FIELD...             all PGM packets' fields to $T/NAME.tsv
 #   cap_nak_sqns NAME [BPF]           SQNs asked for by NAKs (lists included)
 # Waiting and verdicts
 #   wait_for SECS CMD...              poll CMD every 0.1 s, at most SECS
@@ -413,6 +414,14 @@ cap_fields() {
 	local args=() f
 	for f in "$@"; do args+=(-e "$f"); done
 	tshark -n -r "$T/$name.pcapng" -Y "$filt" -T fields "${args[@]}" 2>/dev/null
+}
+
+# cap_tsv NAME FIELD...: one tshark pass over capture NAME, the fields of
+# every PGM packet as tab-separated lines (multi-valued fields comma-joined)
+# into $T/NAME.tsv; faster than many cap_count calls on the same file.
+cap_tsv() {
+	local name=$1; shift
+	cap_fields "$name" pgm "$@" >"$T/$name.tsv"
 }
 
 # cap_nak_sqns NAME [BPF]: every SQN the NAKs in capture NAME ask for, one

@@ -66,35 +66,40 @@ log "$lost ODATA dropped between r1 and r2"
 S=$(addr src r1) R1UP=$(addr r1 src) R1DN=$(addr r1 r2) R2UP=$(addr r2 r1) R2DN=$(addr r2 rcv1)
 RCV=$(addr rcv1 r2)
 
+for c in up mid down; do cap_tsv "$c" pgm.hdr.type ip.src ip.dst ip.ttl pgm.spm.sqn; done
+# pkts CAPTURE TYPE [SRC|-] [DST|-] [!DST]: PGM packets of TYPE on a link
+pkts() {
+	awk -F'\t' -v t="$2" -v s="${3:--}" -v d="${4:--}" -v nd="${5:--}" \
+		'$1 == t && (s == "-" || $2 == s) && (d == "-" || $3 == d) && (nd == "-" || $3 != nd)' \
+		"$T/$1.tsv" | wc -l
+}
+
 # NAKs hop by hop
-n=$(cap_count down "pgm.hdr.type == 0x08 && ip.src == $RCV && ip.dst == $R2DN")
-[ "$n" -gt 0 ] || fail "no NAK from rcv1 to r2 ($R2DN) on the receiver link"
-n=$(cap_count down "pgm.hdr.type == 0x08 && ip.dst != $R2DN")
+[ "$(pkts down 0x08 "$RCV" "$R2DN")" -gt 0 ] || fail "no NAK from rcv1 to r2 ($R2DN) on the receiver link"
+n=$(pkts down 0x08 - - "$R2DN")
 [ "$n" -eq 0 ] || fail "$n NAKs on the receiver link not addressed to r2"
-n=$(cap_count mid "pgm.hdr.type == 0x08 && ip.src == $R2UP && ip.dst == $R1DN")
-[ "$n" -gt 0 ] || fail "no NAK from r2 to r1 on the r1–r2 link"
-n=$(cap_count mid "pgm.hdr.type == 0x08 && ip.dst != $R1DN")
+[ "$(pkts mid 0x08 "$R2UP" "$R1DN")" -gt 0 ] || fail "no NAK from r2 to r1 on the r1–r2 link"
+n=$(pkts mid 0x08 - - "$R1DN")
 [ "$n" -eq 0 ] || fail "$n NAKs on the r1–r2 link not addressed to r1 (receiver NAKs leaked past r2?)"
-n=$(cap_count up "pgm.hdr.type == 0x08 && ip.src == $R1UP && ip.dst == $S")
-[ "$n" -gt 0 ] || fail "no NAK from r1 to the source"
-n=$(cap_count up "pgm.hdr.type == 0x08 && ip.src != $R1UP")
+[ "$(pkts up 0x08 "$R1UP" "$S")" -gt 0 ] || fail "no NAK from r1 to the source"
+n=$(( $(pkts up 0x08) - $(pkts up 0x08 "$R1UP") ))
 [ "$n" -eq 0 ] || fail "$n NAKs reached the source from elsewhere than r1"
 
 # every hop confirmed by an NCF on its downstream link
 for c in down mid up; do
-	n=$(cap_count "$c" "pgm.hdr.type == 0x0a")
-	[ "$n" -gt 0 ] || fail "no NCF on the $c link"
+	[ "$(pkts "$c" 0x0a)" -gt 0 ] || fail "no NCF on the $c link"
 done
-# NCFs stop at the first PGM hop: the source's NCFs never pass r1
-n=$(cap_count mid "pgm.hdr.type == 0x0a && ip.ttl < 255")
+# NCFs stop at the first PGM hop: the source's NCFs (TTL < 255 after one
+# hop) never pass r1; r1's own NCFs leave with TTL 255
+n=$(awk -F'\t' '$1 == "0x0a" && $4 < 255' "$T/mid.tsv" | wc -l)
 [ "$n" -eq 0 ] || fail "$n forwarded (not NE-originated) NCFs on the r1–r2 link"
 
 # the source: every lost SQN NAKed, and NAKed once
-cap_nak_sqns up "dst host $S" | sort -n >"$T/naked.txt"
-cap_fields up "pgm.hdr.type == 0x04" pgm.spm.sqn | while read -r q; do printf '%d\n' "$q"; done |
-	sort -n >"$T/odata-up.txt"
-cap_fields mid "pgm.hdr.type == 0x04" pgm.spm.sqn | while read -r q; do printf '%d\n' "$q"; done |
-	sort -n >"$T/odata-mid.txt"
+cap_nak_sqns up "dst host $S" | sort >"$T/naked.txt"
+for c in up mid; do
+	awk -F'\t' '$1 == "0x04" { print $5 }' "$T/$c.tsv" | while read -r q; do printf '%d\n' "$q"; done |
+		sort >"$T/odata-$c.txt"
+done
 comm -23 "$T/odata-up.txt" "$T/odata-mid.txt" >"$T/lost.txt"
 [ "$(wc -l <"$T/lost.txt")" -eq "$lost" ] ||
 	fail "captures show $(wc -l <"$T/lost.txt") SQNs lost on r1–r2, the loss rule counted $lost"
