@@ -322,8 +322,15 @@ static void print_machine(void)
 	if (f)
 		fclose(f);
 	uname(&u);
-	printf("machine: nproc=%ld cpu=\"%s\" kernel=%s\n", sysconf(_SC_NPROCESSORS_ONLN),
-	       model, u.release);
+	/* The load says how much of the noise other tenants contribute. */
+	double load[3] = { 0, 0, 0 };
+	f = fopen("/proc/loadavg", "r");
+	if (f && fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+		load[0] = -1;
+	if (f)
+		fclose(f);
+	printf("machine: nproc=%ld cpu=\"%s\" kernel=%s loadavg=\"%.2f %.2f %.2f\"\n",
+	       sysconf(_SC_NPROCESSORS_ONLN), model, u.release, load[0], load[1], load[2]);
 }
 
 static void report(struct bench *b)

@@ -19,7 +19,8 @@ count() {
 bench_machine() {
 	local cpu
 	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	echo "machine: nproc=$(nproc) cpu=\"$cpu\" kernel=$(uname -r)"
+	echo "machine: nproc=$(nproc) cpu=\"$cpu\" kernel=$(uname -r)" \
+		"loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
 }
 
 # kv KEY LINE: value of KEY=... in a key=value line.

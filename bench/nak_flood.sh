@@ -42,7 +42,7 @@ sqns_implosion=16
 which=both
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) rounds=2; seconds=2 ;;
+	--quick) rounds=2; seconds=1 ;;
 	--scenario) which=$2; shift ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;

@@ -24,7 +24,7 @@ out="$OUT/callgrind.out"
 echo "profile_engine: callgrind, bench_engine --states $states --sessions 64 --rounds 1," \
 	"collecting in ne_handle only"
 # timeout: valgrind runs ~50x slower; the run takes ~10 s here.
-timeout 300 valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=ne_handle \
+timeout 300 env -u BENCH_SUMMARY valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=ne_handle \
 	"$BIN/bench_engine" --states "$states" --sessions 64 --rounds 1 >"$OUT/bench.log" 2>"$OUT/vg.log" ||
 	{ echo "profile_engine: valgrind failed"; tail -5 "$OUT/vg.log"; exit 99; }
 total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Run every benchmark, collect their result rows, print a summary table.
+#
+# usage: bench/run.sh [--quick]      (BIN=dir of the built programs)
+#
+# Each benchmark prints its configuration, the machine and its rows, and
+# is skipped with a message when a program it needs is not built. Logs and
+# the summary go to bench/results/<time>/ (git-ignored); bench/results/
+# latest points at the newest run. Whole run: ~4 min, --quick: ~1 min.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=${BIN:-$HERE/../bin}
+BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "run.sh: no $BIN (build first)" >&2; exit 1; }
+export BIN
+
+quick=""
+case ${1:-} in
+--quick) quick=--quick ;;
+"") ;;
+*) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
+
+stamp=$(date -u +%Y%m%d-%H%M%S)
+out="$HERE/results/$stamp${quick:+-quick}"
+mkdir -p "$out" || exit 1
+export BENCH_SUMMARY="$out/summary.tsv"
+: >"$BENCH_SUMMARY"
+ln -sfn "$(basename "$out")" "$HERE/results/latest"
+
+echo "bench: $(date -u '+%F %T') UTC, mode=${quick:-full}, BIN=$BIN, results in $out"
+echo "git: $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo unknown)"
+
+# bench NAME LIMIT CMD...: run one benchmark under a time limit, log it,
+# note a skip or a failure in the summary.
+bench() {
+	local name=$1 limit=$2 rc
+	shift 2
+	echo "=== $name: $*"
+	timeout --kill-after=10 "$limit" "$@" 2>&1 | tee "$out/$name.log"
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) ;;
+	77) printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$(grep -m1 -i 'skip' "$out/$name.log" |
+		cut -c1-60)" "-" "-" "SKIP" >>"$BENCH_SUMMARY" ;;
+	124|137) printf '%s\t%s\t%s\t%s\t%s\n' "$name" "timed out after $limit s" "-" "-" \
+		"FAIL" >>"$BENCH_SUMMARY" ;;
+	*) printf '%s\t%s\t%s\t%s\t%s\n' "$name" "exit status $rc" "-" "-" "FAIL" \
+		>>"$BENCH_SUMMARY" ;;
+	esac
+}
+
+if [ -x "$BIN/bench_engine" ]; then
+	bench engine 300 "$BIN/bench_engine" $quick
+	bench profile 300 env OUT="$out/profile" "$HERE/profile_engine.sh" $quick
+else
+	echo "=== engine: SKIP ($BIN/bench_engine not built: the engine library is missing)"
+	printf 'engine\tSKIP: bench_engine not built\t-\t-\tSKIP\n' >>"$BENCH_SUMMARY"
+fi
+bench odata_fwd 300 "$HERE/odata_fwd.sh" $quick
+bench nak_flood 400 "$HERE/nak_flood.sh" $quick
+
+{
+	echo "summary ($stamp, ${quick:-full}; machine: nproc=$(nproc)" \
+		"cpu=\"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
+		"kernel=$(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	{
+		printf 'bench\tmetric\tvalue\ttarget\tverdict\n'
+		cat "$BENCH_SUMMARY"
+	} | column -t -s "$(printf '\t')"
+} | tee "$out/summary.txt"
