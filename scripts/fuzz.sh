@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/fuzz.sh SECONDS — time-bounded libFuzzer run of every fuzz/*.c
 # harness. Builds each with clang -fsanitize=fuzzer,address,undefined into
-# its own directory ($FUZZ_DIR, default /tmp/pgmne-fuzz.$UID), replays the
+# its own directory ($FUZZ_DIR, default a fresh /tmp/pgmne-fuzz.XXXXXX
+# removed after a clean run, so concurrent runs never collide), replays the
 # regression inputs in fuzz/regress/ (inputs that once crashed or found
 # something), then fuzzes for SECONDS in total, starting from fuzz/seed/.
 # Exits non-zero on any build failure or crash; the crashing input is left
@@ -12,20 +13,34 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 case $secs in '' | *[!0-9]*) echo "usage: $0 SECONDS" >&2; exit 2 ;; esac
 CLANG=${CLANG:-clang}
-D=${FUZZ_DIR:-/tmp/pgmne-fuzz.$(id -u)}
 if ! command -v "$CLANG" >/dev/null 2>&1; then
 	echo "fuzz: $CLANG not found (apt-get install clang)" >&2
 	exit 1
 fi
-
 harnesses=(fuzz/*.c)
 [ -e "${harnesses[0]}" ] || { echo "fuzz: no harness in fuzz/"; exit 0; }
 per=$((secs / ${#harnesses[@]}))
 [ "$per" -ge 1 ] || per=1
+if [ -n "${FUZZ_DIR:-}" ]; then
+	D=$FUZZ_DIR
+	mkdir -p "$D" || exit 1
+	own_dir=0
+else
+	D=$(mktemp -d /tmp/pgmne-fuzz.XXXXXX) || exit 1
+	own_dir=1
+fi
 
 mkdir -p "$D/artifacts"
 work=$(mktemp -d "$D/corpus.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
+ok=0
+# Keep the directory (binaries, logs, crash inputs) only when something failed.
+cleanup() {
+	rm -rf "$work"
+	if [ "$own_dir" -eq 1 ]; then
+		if [ "$ok" -eq 1 ]; then rm -rf "$D"; else echo "fuzz: kept $D"; fi
+	fi
+}
+trap cleanup EXIT
 
 # The codec and what it needs; not the control protocol or logging.
 common_src=(common/wire_*.c common/cksum.c common/tsi.c)
@@ -60,4 +75,5 @@ for h in "${harnesses[@]}"; do
 	fi
 	grep -E '^stat::number_of_executed_runs|^#[0-9]+.*DONE' "$D/$name.log" | tail -2
 done
+ok=1
 echo "fuzz: ok (${#harnesses[@]} harness(es), ${secs}s)"
