@@ -43,7 +43,7 @@
 #                                     to $T/NAME.log; bg_wait NAME SECS returns
 #                                     its exit status; bg_stop NAME;
 #                                     bg_wait_log NAME REGEX SECS
-#   pgmned_start R [ARGS]             pgmned -d -q N -s $T/R.ctl in R
+#   pgmned_start R [ARGS]             pgmned -d -q N -s $T/R.ctl $PGMNED_ARGS ARGS
 #   pgmned_stop R                     SIGTERM, bounded wait, returns its status
 #   nectl R ARGS...                   pgmnectl -s $T/R.ctl ARGS
 # Loss and captures
@@ -293,7 +293,7 @@ pgmned_start() {
 	local r=$1; shift
 	LIB_QUEUE=$((LIB_QUEUE + 1))
 	bg_start "$r" "pgmned-$r" "$PGMNE_BIN/pgmned" -d -q "$((100 + LIB_QUEUE))" \
-		-s "$T/$r.ctl" "$@"
+		-s "$T/$r.ctl" ${PGMNED_ARGS:-} "$@"
 	wait_for 10 nectl "$r" show state ||
 		fail "pgmned in $r: control socket $T/$r.ctl does not answer"
 }
