@@ -99,73 +99,109 @@ static void nak_list(struct pgm_pkt *p, unsigned n)
 		p->opt.nak_list.sqn[i] = p->u.nak.sqn + 1 + i;
 }
 
-/* Fills cases[]; returns how many. */
-static size_t make_cases(struct gen_case *c, size_t cap)
+#define MAX_CASES 32 /* room for the 22 cases below and a few more */
+
+struct case_list {
+	struct gen_case c[MAX_CASES];
+	size_t n;
+};
+
+/* Append a case of `type`; returns its packet to fill in further. A full
+ * list reuses its last slot (bounded); t_codec_tshark.sh counts frames. */
+static struct pgm_pkt *add(struct case_list *l, const char *name, uint8_t type,
+                           uint32_t sqn, bool router_alert)
 {
-	size_t n = 0;
+	struct gen_case *c = &l->c[l->n < MAX_CASES ? l->n++ : MAX_CASES - 1];
+
+	c->name = name;
+	c->router_alert = router_alert;
+	base(&c->pkt, type, sqn);
+	return &c->pkt;
+}
+
+/* SPM (§8.1) with the options a source puts there, and POLL/POLR (§14.7). */
+static void spm_cases(struct case_list *l)
+{
 	struct pgm_pkt *p;
 
-#define ADD(nm, type, sqn, ra) \
-	(n < cap ? (c[n].name = (nm), c[n].router_alert = (ra), p = &c[n].pkt, \
-	            base(p, (type), (sqn)), n++) : 0)
-
-	ADD("spm", PGM_SPM, 1000, true);
-	ADD("spm-v6", PGM_SPM, 1001, true);
+	add(l, "spm", PGM_SPM, 1000, true);
+	p = add(l, "spm-v6", PGM_SPM, 1001, true);
 	p->u.spm.path = v6("2001:db8::1");
-	ADD("spm-opts", PGM_SPM, 1002, true);
+	p = add(l, "spm-opts", PGM_SPM, 1002, true);
 	p->opt.has = 1u << PGM_OPT_NAK_BO_IVL | 1u << PGM_OPT_NAK_BO_RNG |
 	             1u << PGM_OPT_PARITY_PRM | 1u << PGM_OPT_CURR_TGSIZE |
 	             1u << PGM_OPT_NBR_UNREACH | 1u << PGM_OPT_CRQST | 1u << PGM_OPT_JOIN;
-	p->opt.nak_bo_ivl.ivl = 50000; p->opt.nak_bo_ivl.ivl_sqn = 0;
-	p->opt.nak_bo_rng.min = 1000; p->opt.nak_bo_rng.max = 100000;
-	p->opt.parity_prm.flags = PGM_PARITY_PRM_OND; p->opt.parity_prm.tgs = 16;
-	p->opt.curr_tgsize = 12; p->opt.crqst_flags = PGM_CR_NEL; p->opt.join_min = 990;
-	ADD("spm-fin", PGM_SPM, 1003, true);
+	p->opt.nak_bo_ivl.ivl = 50000;
+	p->opt.nak_bo_rng.min = 1000;
+	p->opt.nak_bo_rng.max = 100000;
+	p->opt.parity_prm.flags = PGM_PARITY_PRM_OND;
+	p->opt.parity_prm.tgs = 16;
+	p->opt.curr_tgsize = 12;
+	p->opt.crqst_flags = PGM_CR_NEL;
+	p->opt.join_min = 990;
+	p = add(l, "spm-fin", PGM_SPM, 1003, true);
 	p->opt.has = 1u << PGM_OPT_FIN;
-	ADD("poll", PGM_POLL, 7, true);
+	p = add(l, "poll", PGM_POLL, 7, true);
 	p->opt.has = 1u << PGM_OPT_NAK_BO_IVL;
-	p->opt.nak_bo_ivl.ivl = 30000; p->opt.nak_bo_ivl.ivl_sqn = 7;
-	ADD("polr", PGM_POLR, 7, false);
-	ADD("odata", PGM_ODATA, 2000, false);
-	ADD("odata-frag", PGM_ODATA, 2001, false);
+	p->opt.nak_bo_ivl.ivl = 30000;
+	p->opt.nak_bo_ivl.ivl_sqn = 7;
+	add(l, "polr", PGM_POLR, 7, false);
+	add(l, "spmr", PGM_SPMR, 0, false);
+}
+
+/* ODATA/RDATA (§8.2) with fragment, join, session and FEC options. */
+static void data_cases(struct case_list *l)
+{
+	struct pgm_pkt *p;
+
+	add(l, "odata", PGM_ODATA, 2000, false);
+	p = add(l, "odata-frag", PGM_ODATA, 2001, false);
 	p->opt.has = 1u << PGM_OPT_FRAGMENT;
-	p->opt.fragment.first_sqn = 2001; p->opt.fragment.offset = 0; p->opt.fragment.length = 3000;
-	ADD("odata-syn-join", PGM_ODATA, 2002, false);
+	p->opt.fragment.first_sqn = 2001;
+	p->opt.fragment.length = 3000;
+	p = add(l, "odata-syn-join", PGM_ODATA, 2002, false);
 	p->opt.has = 1u << PGM_OPT_SYN | 1u << PGM_OPT_JOIN;
 	p->opt.join_min = 1990;
-	ADD("odata-rst", PGM_ODATA, 2003, false);
+	p = add(l, "odata-rst", PGM_ODATA, 2003, false);
 	p->opt.has = 1u << PGM_OPT_RST;
 	p->opt.rst_flags = PGM_RST_N | 3;
-	ADD("rdata", PGM_RDATA, 1999, true);
-	ADD("rdata-parity", PGM_RDATA, 1998, true);
+	add(l, "rdata", PGM_RDATA, 1999, true);
+	p = add(l, "rdata-parity", PGM_RDATA, 1998, true);
 	p->opt_flags = PGM_OPT_PARITY;
 	p->opt.has = 1u << PGM_OPT_PARITY_GRP | 1u << PGM_OPT_CURR_TGSIZE;
-	p->opt.parity_grp = 1; p->opt.curr_tgsize = 8;
-	ADD("nak", PGM_NAK, 1995, false);
-	ADD("nak-v6", PGM_NAK, 1995, false);
-	p->u.nak.src = v6("2001:db8::1"); p->u.nak.grp = v6("ff0e::1:2");
-	ADD("nak-list", PGM_NAK, 1990, false);
-	nak_list(p, 3);
-	ADD("nak-list-62", PGM_NAK, 1000, false);
-	nak_list(p, PGM_MAX_NAK_LIST);
-	ADD("nak-cr", PGM_NAK, 1980, false);
+	p->opt.parity_grp = 1;
+	p->opt.curr_tgsize = 8;
+}
+
+/* NAK/NNAK/NCF (§8.3) with NAK lists, congestion report, redirect, §15 options. */
+static void nak_cases(struct case_list *l)
+{
+	struct pgm_pkt *p;
+
+	add(l, "nak", PGM_NAK, 1995, false);
+	p = add(l, "nak-v6", PGM_NAK, 1995, false);
+	p->u.nak.src = v6("2001:db8::1");
+	p->u.nak.grp = v6("ff0e::1:2");
+	nak_list(add(l, "nak-list", PGM_NAK, 1990, false), 3);
+	nak_list(add(l, "nak-list-62", PGM_NAK, 1000, false), PGM_MAX_NAK_LIST);
+	p = add(l, "nak-cr", PGM_NAK, 1980, false);
 	p->opt.has = 1u << PGM_OPT_CR;
-	p->opt.cr.flags = PGM_CR_NEL | PGM_CR_RXP; p->opt.cr.lead = 1985;
-	p->opt.cr.ne_wl = 10; p->opt.cr.ne_wp = 20; p->opt.cr.rx_wp = 30;
+	p->opt.cr.flags = PGM_CR_NEL | PGM_CR_RXP;
+	p->opt.cr.lead = 1985;
+	p->opt.cr.ne_wl = 10;
+	p->opt.cr.ne_wp = 20;
+	p->opt.cr.rx_wp = 30;
 	p->opt.cr.rcvr = v4("10.0.2.2");
-	ADD("nnak", PGM_NNAK, 1970, false);
-	ADD("ncf", PGM_NCF, 1995, true);
-	ADD("ncf-list-redirect", PGM_NCF, 1990, true);
+	add(l, "nnak", PGM_NNAK, 1970, false);
+	add(l, "ncf", PGM_NCF, 1995, true);
+	p = add(l, "ncf-list-redirect", PGM_NCF, 1990, true);
 	nak_list(p, 2);
 	p->opt.has |= 1u << PGM_OPT_REDIRECT;
 	p->opt.redirect = v4("10.0.9.9");
-	ADD("ncf-path-unreach", PGM_NCF, 1960, true);
+	p = add(l, "ncf-path-unreach", PGM_NCF, 1960, true);
 	p->opt.has = 1u << PGM_OPT_PATH_NLA | 1u << PGM_OPT_NBR_UNREACH | 1u << PGM_OPT_NAK_BO_IVL;
 	p->opt.path_nla = v4("10.0.3.1");
 	p->opt.nak_bo_ivl.ivl = 40000;
-	ADD("spmr", PGM_SPMR, 0, false);
-#undef ADD
-	return n;
 }
 
 static int write_all(FILE *f, const void *b, size_t n)
@@ -348,13 +384,30 @@ static void usage(void)
 	exit(2);
 }
 
+/* Write every case; returns 0 or -1. */
+static int generate(struct gen_ctx *g)
+{
+	struct case_list *cases = calloc(1, sizeof *cases);
+	size_t i;
+	int rc;
+
+	if (cases == NULL)
+		return -1;
+	spm_cases(cases);
+	data_cases(cases);
+	nak_cases(cases);
+	rc = pcap_header(g->pcap);
+	for (i = 0; i < cases->n && rc == 0; i++)
+		rc = emit(g, &cases->c[i]);
+	free(cases);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	static struct gen_case cases[32];
 	struct gen_ctx g = { NULL, NULL, NULL, 0 };
 	const char *out = NULL, *expect = NULL;
-	size_t i, n;
-	int ch, rc = 0;
+	int ch, rc;
 
 	while ((ch = getopt(argc, argv, "o:e:s:")) != -1) {
 		switch (ch) {
@@ -369,12 +422,11 @@ int main(int argc, char **argv)
 	g.pcap = fopen(out, "wb");
 	if (g.pcap == NULL || (expect && (g.expect = fopen(expect, "w")) == NULL)) {
 		fprintf(stderr, "pgm_pcapgen: %s\n", strerror(errno));
+		if (g.pcap)
+			fclose(g.pcap);
 		return 1;
 	}
-	n = make_cases(cases, sizeof cases / sizeof cases[0]);
-	rc = pcap_header(g.pcap);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = emit(&g, &cases[i]);
+	rc = generate(&g);
 	if (fclose(g.pcap) != 0 || (g.expect && fclose(g.expect) != 0))
 		rc = -1;
 	if (rc != 0)
