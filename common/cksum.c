@@ -10,7 +10,7 @@
 
 #include "cksum.h"
 
-static uint16_t fold(uint32_t sum)
+static uint16_t fold(uint64_t sum)
 {
 	while (sum > 0xFFFF)
 		sum = (sum & 0xFFFF) + (sum >> 16);
@@ -20,21 +20,22 @@ static uint16_t fold(uint32_t sum)
 uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
+	uint64_t acc = sum; /* 16-bit words: no overflow below 2^48 bytes */
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2) {
 		uint16_t w;
 		memcpy(&w, p + i, 2);
-		sum = fold(sum + w);
+		acc += w;
 	}
 	if (len & 1) {
 		/* The odd byte is the high-order byte of a zero-padded word. */
 		uint8_t pad[2] = { p[len - 1], 0 };
 		uint16_t w;
 		memcpy(&w, pad, 2);
-		sum = fold(sum + w);
+		acc += w;
 	}
-	return fold(sum);
+	return fold(acc);
 }
 
 uint16_t pgm_cksum(const void *buf, size_t len)
@@ -61,7 +62,7 @@ int pgm_cksum_ok(const void *buf, size_t len)
 uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w)
 {
 	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
-	uint32_t sum = (uint16_t)~hc;
+	uint64_t sum = (uint16_t)~hc;
 	sum += (uint16_t)~old_w;
 	sum += new_w;
 	uint16_t c = (uint16_t)~fold(sum);
