@@ -6,6 +6,8 @@
  *    bytes parse again with a valid checksum and to the same view;
  *  - the NE's in-place edits (path NLA rewrite, OPX invalidation) stay
  *    inside the buffer and keep a valid checksum valid.
+ *  - the input as text through pgm_tsi_parse(): what parses formats and
+ *    parses back to the same TSI.
  * Any violation aborts, which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "common/cksum.h"
+#include "common/tsi.h"
 #include "common/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -90,6 +93,22 @@ static void check_edits(uint8_t *buf, size_t len, const struct pgm_pkt *p)
 	check(!cksum_was_ok || pgm_cksum_ok(buf, len));
 }
 
+static void check_tsi_text(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	char text[PGM_TSI_STRLEN];
+	struct pgm_tsi t, u;
+
+	check(s != NULL);
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (pgm_tsi_parse(s, &t)) {
+		check(pgm_tsi_parse(pgm_tsi_format(&t, text, sizeof text), &u));
+		check(pgm_tsi_eq(&t, &u));
+	}
+	free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf = malloc(size ? size : 1);
@@ -106,5 +125,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_edits(buf, size, &p);
 	}
 	free(buf);
+	check_tsi_text(data, size);
 	return 0;
 }
