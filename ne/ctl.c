@@ -123,6 +123,12 @@ void ctl_reply_error(struct ctl_client *cl, uint16_t code, const char *fmt, ...)
 	ctl_client_put(cl, msg, ctl_enc_error(msg, sizeof msg, code, text));
 }
 
+void ctl_reply_end(struct ctl_client *cl)
+{
+	uint8_t msg[CTL_HDR_LEN];
+	ctl_client_put(cl, msg, ctl_enc_end(msg, sizeof msg));
+}
+
 /* --- input --- */
 
 /* A framing error: say why (best effort, one write) and give up on the client. */

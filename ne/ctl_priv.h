@@ -71,6 +71,11 @@ bool ctl_client_put(struct ctl_client *cl, const uint8_t *msg, size_t len);
  */
 void ctl_serve(struct ctl_client *cl, const struct ctl_req *req);
 
+/* Queue an END message. */
+void ctl_reply_end(struct ctl_client *cl);
+
+/* ctl_stream.c: snapshot sessions or repair state (per q) into cl->stream. */
+void ctl_stream_start(struct ctl_client *cl, const struct ctl_req *q);
 /* Queue about `budget` more bytes of cl->stream; at its end queue END and free it. */
 void ctl_stream_more(struct ctl_client *cl, size_t budget);
 void ctl_stream_free(struct ctl_stream *s);
