@@ -1,10 +1,18 @@
 /*
  * PGM wire format (RFC 3208 §8, §9, §11.8, §12, §13.6, §14.7, §15).
  *
- * The only place that knows byte offsets. pgm_parse() turns a PGM packet
- * (the bytes after the IP header) into a struct pgm_pkt view, converting
- * byte order; pgm_build() writes the exact bytes back from such a view.
- * Everything else in the project works on the view.
+ * The only place that knows byte offsets (implemented in common/wire_*.c:
+ * parse, build, options, option chain, edits, IPv4 framing, names).
+ * pgm_parse() turns a PGM packet (the bytes after the IP header) into a
+ * struct pgm_pkt view, converting byte order; pgm_build() writes the
+ * exact bytes back from such a view. Everything else works on the view.
+ *
+ * Option sizes on the wire (type, length, F/OPX/U byte, option-specific
+ * byte, then): FRAGMENT 16, NAK_LIST 4+4n (n = 1..62), JOIN 8,
+ * NAK_BO_IVL 12, NAK_BO_RNG 12 (maximum first, §15.4.2), REDIRECT 4+NLA,
+ * PARITY_PRM/GRP, CURR_TGSIZE 8, NBR_UNREACH/SYN/FIN/RST/CRQST 4,
+ * PATH_NLA 8 or 20 (no AFI: the length tells IPv4 from IPv6, as in
+ * OpenPGM), CR 16+NLA; an NLA is AFI (2), reserved (2), address.
  */
 #ifndef PGMNE_WIRE_H
 #define PGMNE_WIRE_H
