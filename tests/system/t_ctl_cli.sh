@@ -8,6 +8,8 @@
 #    dropped, while pgmnectl keeps being served;
 #  - a table larger than any daemon buffer (over 30,000 repair states) comes
 #    through whole, in JSON and in plain;
+#  - a daemon answering in another protocol version or with malformed or
+#    cut-short replies gets a one-line diagnosis and exit 1;
 #  - watch ends cleanly (exit 0) on SIGINT;
 #  - a stopped daemon (socket gone, or left behind with nobody listening)
 #    is "daemon not running" (exit 4); a new daemon replaces a stale
@@ -159,6 +161,48 @@ shown=$("$(bin pgmnectl)" -s "$T/big.ctl" show state | wc -l)
 [ "$shown" -eq $((held + 1)) ] || fail "plain shows $((shown - 1)) of $held repair states"
 bg_stop fxbig || fail "big fixture did not stop cleanly"
 
+# --- a daemon that answers badly: scripted replies, one connection each ---
+cat >"$T/fake.py" <<'EOF'
+import os, socket, sys
+path = sys.argv[1]
+replies = [
+    bytes([2, 71, 0, 0]),                          # another version's ERROR
+    bytes([1, 65, 0, 3, 1, 2, 3]),                 # session record 3 bytes long
+    bytes([1, 65, 0xFF, 0xFF]),                    # longer than any message
+    b'',                                           # closes before END
+    bytes([1, 99, 0, 0]),                          # unknown record type
+    bytes([1, 71, 0, 4, 0, 2, 0x1b, 0x5b]),        # ERROR text with ESC
+    bytes([1, 71, 0, 5, 0, 4, 0x62, 0x61, 0x64]),  # ERROR bad argument "bad"
+]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+print('listening', flush=True)
+for r in replies:
+    c, _ = srv.accept()
+    c.settimeout(10)
+    got = b''
+    while len(got) < 34:            # one whole request
+        chunk = c.recv(34 - len(got))
+        if not chunk:
+            break
+        got += chunk
+    c.sendall(r)
+    c.close()
+os.unlink(path)
+EOF
+bg_start h fake python3 "$T/fake.py" "$T/fake.ctl"
+bg_wait_log fake '^listening' 10 || fail "fake daemon did not start"
+fake() { expect_rc "$1" "$2" "$(bin pgmnectl)" -s "$T/fake.ctl" show sessions; }
+fake 1 '^pgmnectl: daemon speaks control protocol version 2, pgmnectl speaks 1$'
+fake 1 '^pgmnectl: malformed session record from daemon$'
+fake 1 '^pgmnectl: malformed reply from daemon: message too long$'
+fake 1 '^pgmnectl: daemon closed the connection before the reply ended$'
+fake 1 '^pgmnectl: malformed unknown record from daemon$'
+fake 1 '^pgmnectl: malformed error message from daemon$'
+fake 3 '^pgmnectl: bad$'
+bg_wait fake 10 || fail "fake daemon did not see every request"
+
 # --- watch ends cleanly on SIGINT ---
 bg_start h watch "$(bin pgmnectl)" -s "$S" watch show sessions
 bg_wait_log watch '^TSI' 10 || fail "watch printed nothing"
@@ -188,4 +232,4 @@ ctl show sessions >/dev/null || fail "stale socket was not replaced"
 # --- usage errors do not need a daemon ---
 expect_rc 2 "unknown command 'frobnicate'; commands: show interfaces" ctl frobnicate
 expect_rc 3 "bad argument '1.2.3.4'" ctl clear rtx-state 1.2.3.4
-pass "JSON, Prometheus, permissions, misbehaving clients, big table, watch, stale and live sockets"
+pass "JSON, Prometheus, permissions, misbehaving clients, big table, bad daemon replies, watch, stale and live sockets"
