@@ -8,7 +8,7 @@
 # Exits non-zero on any build failure or crash; the crashing input is left
 # in $FUZZ_DIR/artifacts/ — fix the bug and keep the input in fuzz/regress/.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 secs=${1:-60}
 case $secs in '' | *[!0-9]*) echo "usage: $0 SECONDS" >&2; exit 2 ;; esac
@@ -44,8 +44,9 @@ trap cleanup EXIT
 
 # The codec and what it needs; not the control protocol or logging.
 common_src=(common/wire_*.c common/cksum.c common/tsi.c)
+sanitizers=fuzzer,address,undefined
 cflags=(-std=c11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+	"-fsanitize=$sanitizers" -fno-sanitize-recover=all)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

@@ -6,6 +6,7 @@
 # OPT_FRAGMENT, crash libpgm 5.3's pgm_send here, so the default one-ODATA
 # APDU is used.) Every captured PGM packet must go
 # through pgm_ip_parse + pgm_parse, checksum verified, without an error.
+# shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd smcrouted smcroutectl dumpcap tshark editcap
