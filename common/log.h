@@ -8,6 +8,11 @@
 #include <stdarg.h>
 #include <stdnoreturn.h>
 
+/*
+ * Before log_init() messages go to stderr. With foreground == 0 they go
+ * to syslog (LOG_DAEMON) under `ident`, which must stay valid (openlog(3)
+ * keeps the pointer). log_debug() prints only when verbose is non-zero.
+ */
 void log_init(const char *ident, int foreground, int verbose);
 void log_setverbose(int verbose);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* with strerror(errno) */
