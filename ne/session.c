@@ -13,6 +13,8 @@
 
 #include "engine_int.h"
 
+_Static_assert(sizeof(struct ne_session) <= 80, "session is at most 80 bytes");
+
 bool ne_sessions_init(struct ne *ne)
 {
 	uint32_t n = ne->cfg.max_sessions;
