@@ -157,6 +157,15 @@ static void describe_expected(const struct token *table, char *buf, size_t len)
 	}
 }
 
+/* Keywords of the table that word is a prefix of. */
+static unsigned prefix_count(const struct token *table, const char *word)
+{
+	unsigned n = 0;
+	for (const struct token *t = table; t->kind != TK_NONE; t++)
+		n += t->kind == TK_KEYWORD && strncmp(t->word, word, strlen(word)) == 0;
+	return n;
+}
+
 static int word_error(const struct token *table, const char *word)
 {
 	if (!has_kind(table, TK_KEYWORD)) {
@@ -170,7 +179,10 @@ static int word_error(const struct token *table, const char *word)
 			fprintf(stderr, "pgmnectl: bad argument '%s': expected %s\n", word, expected);
 		return NECTL_EXIT_BADARG;
 	}
-	fprintf(stderr, "pgmnectl: unknown command '%s'; ", word);
+	if (prefix_count(table, word) > 1)
+		fprintf(stderr, "pgmnectl: ambiguous command '%s'; ", word);
+	else
+		fprintf(stderr, "pgmnectl: unknown command '%s'; ", word);
 	nectl_print_commands(stderr);
 	return NECTL_EXIT_USAGE;
 }

@@ -36,3 +36,10 @@ PROGRAMS += $(TEST_TOOLS)
 $(TEST_TOOLS): $(BIN)/%: $(O)/obj/tests/tools/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# tests/unit/test_nectl.c also links pgmnectl's own objects (ne/nectl_*.c
+# are in no library), so it has a rule of its own.
+$(O)/tests/test_nectl: $(O)/obj/tests/unit/test_nectl.o $(O)/obj/tests/unit/unit_util.o \
+                       $(NECTL_SRC:%.c=$(O)/obj/%.o) $(UNIT_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm
