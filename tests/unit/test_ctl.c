@@ -413,6 +413,62 @@ static void test_garbage_text(void)
 	check_garbage((const uint8_t *)junk, sizeof junk - 1, CTL_E_VERSION);
 }
 
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1Dull;
+}
+
+/*
+ * 300 clients, one after another, each sending random bytes (half of
+ * them behind a valid header) and then closing or not: the server
+ * survives every one (ASan watches) and still serves a good client.
+ */
+static void test_random_clients(void)
+{
+	struct env e;
+	env_init(&e);
+	uint64_t seed = 12345;
+	int open_fds[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	for (int i = 0; i < 300; i++) {
+		uint8_t junk[3000];
+		size_t len = 1 + rnd(&seed) % sizeof junk;
+		for (size_t k = 0; k < len; k++)
+			junk[k] = (uint8_t)rnd(&seed);
+		if (i % 2 == 0 && len >= CTL_HDR_LEN) {
+			junk[0] = CTL_VERSION;
+			junk[1] = (uint8_t)(1 + rnd(&seed) % CTL_REQ_LAST);
+			junk[2] = 0;
+			junk[3] = (uint8_t)(len - CTL_HDR_LEN < 30 ? len - CTL_HDR_LEN : 30);
+		}
+		int fd = client_connect(&e);
+		(void)send(fd, junk, len, MSG_NOSIGNAL);
+		for (int k = 0; k < 3; k++)
+			pump(&e, 0);
+		/* some stay connected for a while, the rest hang up */
+		int slot = (int)(rnd(&seed) % 8);
+		if (open_fds[slot] >= 0)
+			close(open_fds[slot]);
+		open_fds[slot] = fd;
+	}
+	for (int k = 0; k < 8; k++)
+		if (open_fds[k] >= 0)
+			close(open_fds[k]);
+	int good = client_connect(&e);
+	send_req(good, CTL_REQ_SHOW_SESSIONS, 0, NULL);
+	struct seen s = { 0 };
+	read_reply(&e, good, &s, 1);
+	CU_ASSERT_EQUAL(s.end, 1);
+	CU_ASSERT_EQUAL(s.sessions, 1);
+	close(good);
+	for (int k = 0; k < 20 && ctl_client_count(e.ctl) > 0; k++)
+		pump(&e, 5);
+	CU_ASSERT_EQUAL(ctl_client_count(e.ctl), 0);
+	env_fini(&e);
+}
+
 /* A request cut short and the connection closed: dropped, nothing to say. */
 static void test_truncated_then_eof(void)
 {
@@ -673,6 +729,7 @@ int main(void)
 		{"garbage: oversized length", test_garbage_oversized},
 		{"garbage: payload length wrong", test_garbage_bad_length},
 		{"garbage: text", test_garbage_text},
+		{"random bytes from 300 clients", test_random_clients},
 		{"truncated request then EOF", test_truncated_then_eof},
 		{"half close gets the reply", test_half_close},
 		{"client that never reads", test_client_never_reads},

@@ -410,6 +410,93 @@ static void test_encode_capacity(void)
 	CU_ASSERT_EQUAL(ctl_enc_end(buf, CTL_HDR_LEN - 1), 0);
 }
 
+/* xorshift64*: deterministic bytes for the random-input test */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1Dull;
+}
+
+/* Decode m with every decoder; each record that decodes must re-encode
+ * to a message that decodes to the same encoding again (canonical). */
+static unsigned decode_all(const struct ctl_msg *m)
+{
+	static struct ctl_rstate rs;
+	uint8_t a[CTL_MAX_MSG], b[CTL_MAX_MSG];
+	struct ctl_msg m2;
+	unsigned ok = 0;
+	union {
+		struct ctl_req q; struct ctl_if i; struct ctl_session s;
+		struct ctl_if_counters c; struct ctl_health h; struct ctl_error e;
+		uint32_t n;
+	} u;
+#define CANON(dec, enc, obj) do { \
+		if (dec(m, obj)) { \
+			size_t la = enc; \
+			CU_ASSERT_FATAL(la > 0 && frame_whole(a, la, &m2)); \
+			CU_ASSERT_FATAL(dec(&m2, obj)); \
+			memcpy(b, a, la); \
+			CU_ASSERT_EQUAL(enc, la); \
+			CU_ASSERT_EQUAL(memcmp(a, b, la), 0); \
+			ok++; \
+		} \
+	} while (0)
+	CANON(ctl_dec_req, ctl_enc_req(a, sizeof a, &u.q), &u.q);
+	CANON(ctl_dec_if, ctl_enc_if(a, sizeof a, &u.i), &u.i);
+	CANON(ctl_dec_session, ctl_enc_session(a, sizeof a, &u.s), &u.s);
+	CANON(ctl_dec_rstate, ctl_enc_rstate(a, sizeof a, &rs), &rs);
+	CANON(ctl_dec_if_counters, ctl_enc_if_counters(a, sizeof a, &u.c), &u.c);
+	CANON(ctl_dec_health, ctl_enc_health(a, sizeof a, &u.h), &u.h);
+	CANON(ctl_dec_cleared, ctl_enc_cleared(a, sizeof a, u.n), &u.n);
+	CANON(ctl_dec_error, ctl_enc_error(a, sizeof a, u.e.code, u.e.text), &u.e);
+#undef CANON
+	ok += ctl_dec_end(m);
+	return ok;
+}
+
+/*
+ * Random messages (valid version, a known type, a plausible length most
+ * of the time) through ctl_frame and every decoder: no decoder reads out
+ * of bounds (ASan), at most one accepts a message, and what one accepts
+ * round-trips canonically.
+ */
+static void test_random_messages(void)
+{
+	static uint8_t buf[CTL_MAX_MSG + 64];
+	static const uint8_t types[] = { CTL_REQ_SHOW_STATE, CTL_REP_INTERFACE, CTL_REP_SESSION,
+		CTL_REP_RSTATE, CTL_REP_IF_COUNTERS, CTL_REP_HEALTH, CTL_REP_CLEARED,
+		CTL_REP_END, CTL_REP_ERROR, 0, 200 };
+	uint64_t seed = 0x9E3779B97F4A7C15ull;
+	unsigned accepted = 0;
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t len = rnd(&seed) % sizeof buf;
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rnd(&seed);
+		uint64_t r = rnd(&seed);
+		if (len >= CTL_HDR_LEN && (r & 7) != 0) {
+			buf[0] = CTL_VERSION;
+			buf[1] = types[(r >> 8) % sizeof types];
+			size_t plen = len - CTL_HDR_LEN;
+			if ((r >> 16) % 4 == 0 && len > CTL_HDR_LEN + 40) {
+				/* names and printable text NUL/ASCII so more records decode */
+				for (size_t i = CTL_HDR_LEN; i < len; i++)
+					buf[i] = (uint8_t)(0x20 + buf[i] % 0x5f) * ((buf[i] & 3) != 0);
+			}
+			set_len(buf, plen);
+		}
+		struct ctl_msg m;
+		size_t total;
+		if (ctl_frame(buf, len, &m, &total) != CTL_FRAME_OK)
+			continue;
+		unsigned n = decode_all(&m);
+		CU_ASSERT_TRUE(n <= 1);
+		accepted += n;
+	}
+	CU_ASSERT_TRUE(accepted > 0); /* the property was exercised */
+}
+
 static void test_names(void)
 {
 	CU_ASSERT_STRING_EQUAL(ctl_if_counter_names[0], "InSpms");
@@ -435,6 +522,7 @@ int main(void)
 		{"framing: truncated, oversized, version", test_framing},
 		{"decoders check version", test_decoder_version},
 		{"encoders respect capacity", test_encode_capacity},
+		{"random messages: bounds, one decoder, canonical", test_random_messages},
 		{"names", test_names},
 		CU_TEST_INFO_NULL,
 	};
