@@ -21,7 +21,10 @@
 #              N: packets nfq_null had verdicted by then (SIGUSR1)
 #   per cpu-s  the same count over the program's own user+system time
 #              (/proc/PID/stat), steadier than wall rates on a busy machine
-# Targets: D handled/s >= 250000 and D/N >= 0.7 (wall rates).
+# Targets: pgmned >= 250000 NAKs per CPU-second ("on one core") and
+# >= 0.7 of nfq_null's per CPU-second rate. Wall rates are shown too, but
+# on a shared 2-core machine a pinned program gets only its scheduler
+# share of CPU 1, so they measure the neighbours as much as the program.
 #
 # Two scenarios, both with many TSIs:
 #   implosion  TSIS x 16 distinct pairs: after the first NAK of a pair the
@@ -40,9 +43,10 @@ tsis=64
 sqns=4096
 sqns_implosion=16
 which=both
+warmup=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) rounds=2; seconds=1 ;;
+	--quick) rounds=2; seconds=1; warmup=0 ;;
 	--scenario) which=$2; shift ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
@@ -161,8 +165,10 @@ scenario() {
 	local tsis=$2 sqns=$3
 	echo "--- $name: tsis=$tsis sqns=$sqns distinct=$((tsis * sqns))"
 	: >"$T/N"; : >"$T/D"
-	round_D || die "warm-up round failed"
-	printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' ${r} "$extra"
+	if [ "$warmup" = 1 ]; then
+		round_D || die "warm-up round failed"
+		printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' ${r} "$extra"
+	fi
 	order=(N D D N)
 	for ((i = 0; i < rounds; i++)); do
 		m=${order[i % 4]}
@@ -173,15 +179,15 @@ scenario() {
 	n_wall=$(col N 2 | median); n_cpu=$(col N 3 | median)
 	d_wall=$(col D 2 | median); d_cpu=$(col D 3 | median)
 	offered=$(cat "$T/N" "$T/D" | cut -d' ' -f1 | median)
-	result "$name" "offered NAKs/s (pgmgen)" "$offered" "-" "info"
-	result "$name" "nfq_null handled/s (ceiling)" "$n_wall" "-" "info"
-	result "$name" "nfq_null handled per cpu-s" "$n_cpu" "-" "info"
-	result "$name" "pgmned handled per cpu-s" "$d_cpu" "-" "info"
-	ratio=$(awk -v a="$n_cpu" -v b="$d_cpu" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-	result "$name" "per-cpu-s ratio pgmned/null" "$ratio" "-" "info"
-	result "$name" "pgmned NAKs handled/s" "$d_wall" ">=250000" "$(verdict "$d_wall" '>=' 250000)"
+	result "$name" "offered NAKs/s (pgmgen, wall)" "$offered" "-" "info"
+	result "$name" "nfq_null handled/s (wall)" "$n_wall" "-" "info"
+	result "$name" "pgmned handled/s (wall)" "$d_wall" "-" "info"
 	ratio=$(awk -v a="$n_wall" -v b="$d_wall" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-	result "$name" "ratio pgmned/null handled/s" "$ratio" ">=0.7" "$(verdict "$ratio" '>=' 0.7)"
+	result "$name" "wall ratio pgmned/null" "$ratio" "-" "info"
+	result "$name" "nfq_null NAKs per cpu-s (ceiling)" "$n_cpu" "-" "info"
+	result "$name" "pgmned NAKs per cpu-s" "$d_cpu" ">=250000" "$(verdict "$d_cpu" '>=' 250000)"
+	ratio=$(awk -v a="$n_cpu" -v b="$d_cpu" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+	result "$name" "per-cpu-s ratio pgmned/null" "$ratio" ">=0.7" "$(verdict "$ratio" '>=' 0.7)"
 }
 
 col() { cut -d' ' -f"$2" "$T/$1"; }

@@ -25,15 +25,22 @@
 # the generator's own cost is in both, the router-only slowdown is larger
 # than 1 - ratio; docs/bench.md discusses it.
 #
-# usage: odata_fwd.sh [--quick] [--rounds N] [--seconds S] [--payload BYTES]
+# --explain adds two modes that split B's cost, in A B F R R F B A order:
+#   F  one rule, FORWARD -p 113 -j ACCEPT (the price of any filter rule)
+#   R  pgmned's own rule set (as ne/rules.c writes it), no daemon
+#
+# usage: odata_fwd.sh [--quick] [--explain] [--rounds N] [--seconds S] [--payload BYTES]
 # Needs root, smcroute, iptables and $BIN/pgmgen; without $BIN/pgmned it
 # measures A only and exits 77 (skip).
 rounds=8
 seconds=3
 payload=64
+warmup=1
+explain=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) rounds=4; seconds=1 ;;
+	--quick) rounds=4; seconds=1; warmup=0 ;;
+	--explain) explain=1 ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--payload) payload=$2; shift ;;
@@ -64,21 +71,38 @@ smcroute_start rtr
 count_rule sink || die "counting rule"
 
 echo "odata_fwd: ODATA pps through a router, A = no pgmned, B = pgmned running"
-echo "config: rounds=$rounds seconds=$seconds payload=$payload order=ABBA+warmup" \
-	"gen+router+sink-cpu=0 pgmned-cpu=1"
+order=(A B B A)
+[ "$explain" = 1 ] && order=(A B F R R F B A)
+echo "config: rounds=$rounds seconds=$seconds payload=$payload order=$(IFS=; echo "${order[*]}")" \
+	"warmup=$warmup gen+router+sink-cpu=0 pgmned-cpu=1"
 bench_machine
 
 # irq+softirq ticks of CPU 0 so far (USER_HZ)
 irq0() { awk '$1 == "cpu0" { print $7 + $8 }' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 
+# pgmned's FORWARD rules (ne/rules.c), installed by hand for mode R.
+rules_R() {
+	nx rtr iptables-restore -w 10 --noflush <<-EOF
+	*filter
+	:BENCH-FWD - [0:0]
+	-A BENCH-FWD -p 113 -m u32 --u32 0>>22&0x3C@4>>24=0x04 -j ACCEPT
+	-A BENCH-FWD -p 113 -j NFQUEUE --queue-num 9 --queue-bypass
+	-I FORWARD 1 -j BENCH-FWD
+	COMMIT
+	EOF
+}
+
 # One round in the given mode; leaves "sent_pps sink_pps sink_per_cpu_s" in $r.
 round() {
 	local mode=$1 before after out k0 k1
-	if [ "$mode" = B ]; then
+	case $mode in
+	B)
 		pgmned_start rtr -i "$(ifname rtr gen)" -i "$(ifname rtr sink)"
-		pin "$(bg_pid pgmned-rtr)" 1
-	fi
+		pin "$(bg_pid pgmned-rtr)" 1 ;;
+	F) nx rtr iptables -w -A FORWARD -p 113 -j ACCEPT || return 1 ;;
+	R) rules_R || return 1 ;;
+	esac
 	before=$(count sink)
 	k0=$(irq0)
 	out=$(nx gen taskset -c 0 "$(bin pgmgen)" -m odata -s "$(addr gen rtr)" -d "$GROUP" \
@@ -92,17 +116,23 @@ round() {
 			awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
 		pgmned_stop rtr || log "pgmned exited with status $?"
 	fi
+	case $mode in
+	F) nx rtr iptables -w -D FORWARD -p 113 -j ACCEPT ;;
+	R) nx rtr iptables -w -D FORWARD -j BENCH-FWD && nx rtr iptables -w -F BENCH-FWD &&
+		nx rtr iptables -w -X BENCH-FWD ;;
+	esac
 	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((after - before)) \
 		-v c="$(kv cpu "$out")" -v k=$((k1 - k0)) -v hz="$HZ" \
 		'BEGIN { printf "%.0f %.0f %.0f\n", s / t, n / t, n / (c + k / hz) }')
 }
 
-: >"$T/A"; : >"$T/B"
-round A || die "warm-up round failed"
-printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' ${r}
-order=(A B B A)
+: >"$T/A"; : >"$T/B"; : >"$T/F"; : >"$T/R"
+if [ "$warmup" = 1 ]; then
+	round A || die "warm-up round failed"
+	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' ${r}
+fi
 for ((i = 0; i < rounds; i++)); do
-	m=${order[i % 4]}
+	m=${order[i % ${#order[@]}]}
 	[ "$m" = B ] && [ $have_ne -eq 0 ] && m=A
 	round "$m" || die "round $i ($m) failed"
 	printf 'round %2d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s' "$i" "$m" ${r}
@@ -131,3 +161,14 @@ ratio=$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }'
 result odata_fwd "wall-rate ratio pgmned/plain" "$ratio" "-" "info"
 ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
 result odata_fwd "cpu-rate ratio pgmned/plain" "$ratio" ">=0.98" "$(verdict "$ratio" '>=' 0.98)"
+if [ "$explain" = 1 ]; then
+	for m in F R; do
+		[ -s "$T/$m" ] || continue
+		ratio=$(awk -v a="$a" -v b="$(col $m 3 | median)" \
+			'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+		case $m in
+		F) result odata_fwd "cpu-rate ratio 1 ACCEPT rule/plain" "$ratio" "-" "info" ;;
+		R) result odata_fwd "cpu-rate ratio pgmned rules/plain" "$ratio" "-" "info" ;;
+		esac
+	done
+fi

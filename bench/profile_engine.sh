@@ -35,6 +35,6 @@ callgrind_annotate "$out" 2>/dev/null | sed -n '/file:function/,$p' | sed -n '3,
 	sed 's/ \[[^]]*\]$//; s#/work/main/##'
 echo "--- inclusive (with callees), top 15"
 callgrind_annotate --inclusive=yes "$out" 2>/dev/null | sed -n '/file:function/,$p' | sed -n '3,60p' |
-	sed 's/ \[[^]]*\]$//; s#/work/main/##' | grep -v 'main\|???\|csu/' | awk '!seen[$NF]++' |
+	sed 's/ \[[^]]*\]$//; s#/work/main/##' | grep -v 'main\|???\|csu/' | awk '{ f = $NF; sub(/.*:/, "", f) } !seen[f]++' |
 	head -n 15
 echo "callgrind output: $out (callgrind_annotate $out)"
