@@ -37,12 +37,10 @@ static bool nak_addresses_ok(const struct pgm_pkt *p, const struct ne_session *s
 }
 
 /* Every SQN behind the source's trailing edge: it can no longer repair. */
-static bool nak_out_of_window(const struct pgm_pkt *p, const struct ne_session *s)
+static bool nak_out_of_window(const uint32_t *sqns, unsigned n, const struct ne_session *s)
 {
 	if (s->trail == 0 && s->lead == 0x80000000u) /* §8.1: no window info */
 		return false;
-	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
-	unsigned n = ne_pkt_sqns(p, sqns, PGM_MAX_NAK_LIST + 1);
 	for (unsigned i = 0; i < n; i++)
 		if (!sqn_lt(sqns[i], s->trail))
 			return false;
@@ -78,11 +76,10 @@ static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
 
 /* Repair state for every SQN named; f gets those that go upstream. */
 static void track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c,
-                       struct ne_fwd *f)
+                       const uint32_t *sqns, unsigned n, struct ne_fwd *f)
 {
-	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
 	bool unique = false;
-	f->total = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	f->total = n;
 	f->n = 0;
 	for (unsigned i = 0; i < f->total; i++)
 		if (track_sqn(ne, s, sqns[i], c->in, &unique))
@@ -148,13 +145,15 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		return NE_DROP;
 	if (c->pkt->opt_flags & PGM_OPT_PARITY)
 		return parity_nak(ne, s, c);
-	if (nak_out_of_window(c->pkt, s)) {
+	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
+	unsigned n = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);
+	if (nak_out_of_window(sqns, n, s)) {
 		c->in->cnt.InNakSeqErrors++;
 		return NE_DROP;
 	}
 	ne_send_ncf(ne, c, s);
 	struct ne_fwd f;
-	track_sqns(ne, s, c, &f);
+	track_sqns(ne, s, c, sqns, n, &f);
 	if (f.n > 0)
 		forward_upstream(ne, s, c, &f);
 	else
