@@ -183,24 +183,18 @@ topo_loss() {
 # Counters on every link: what each node sends downstream (ODATA, RDATA,
 # NCF) and upstream (NAK), measured after loss, i.e. on the wire.
 topo_counters() {
-	local n c ty
-	count_add src r1 in nak
-	count_add src r1 out ncf
-	count_add src r1 out rdata
-	count_add src r1 out odata
+	local n c ty specs
+	count_add_many src r1:in:nak r1:out:ncf r1:out:rdata r1:out:odata
 	for n in "${TOPO_ROUTERS[@]}"; do
-		count_add "$n" "${TOPO_UP[$n]}" in nak     # (NAKs from upstream: none)
-		count_add "$n" "${TOPO_UP[$n]}" out nak
-		count_add "$n" "${TOPO_UP[$n]}" in rdata
+		specs=("${TOPO_UP[$n]}:out:nak" "${TOPO_UP[$n]}:in:rdata")
 		for c in ${TOPO_DOWN[$n]:-}; do
-			for ty in nak; do count_add "$n" "$c" in "$ty"; done
-			for ty in odata rdata ncf; do count_add "$n" "$c" out "$ty"; done
+			specs+=("$c:in:nak")
+			for ty in odata rdata ncf; do specs+=("$c:out:$ty"); done
 		done
-	done
-	# the diamond's second path carries NAKs too
-	for n in "${!TOPO_UNICAST_UP[@]}"; do
-		count_add "$n" "${TOPO_UNICAST_UP[$n]}" out nak
-		count_add "${TOPO_UNICAST_UP[$n]}" "$n" in nak
+		# the diamond's second path carries NAKs too
+		[ -n "${TOPO_UNICAST_UP[$n]:-}" ] && specs+=("${TOPO_UNICAST_UP[$n]}:out:nak")
+		[ -n "${TOPO_UNICAST_DOWN[$n]:-}" ] && specs+=("${TOPO_UNICAST_DOWN[$n]}:in:nak")
+		count_add_many "$n" "${specs[@]}"
 	done
 }
 
@@ -256,37 +250,40 @@ topo_lost() {
 }
 
 topo_report() {
-	local r size up
+	local r c size nin nup ne rin rout
 	size=$(stat -c %s "$T/in.bin")
-	printf '\n%-8s %-10s %10s %-10s %s\n' receiver "via" bytes identical exit
+	count_snapshot src "${TOPO_ROUTERS[@]}"
+	printf '\n%-8s %-6s %10s %-10s %s\n' receiver via bytes identical exit
 	for r in "${TOPO_RCVS[@]}"; do
 		local got=0 same=no
 		[ -f "$T/out-$r.bin" ] && got=$(stat -c %s "$T/out-$r.bin")
 		same_file "$T/in.bin" "$T/out-$r.bin" && same=yes
-		printf '%-8s %-10s %10s %-10s %s\n' "$r" "${TOPO_UP[$r]}" "$got" "$same" "${TOPO_RC[$r]:-?}"
+		printf '%-8s %-6s %10s %-10s %s\n' "$r" "${TOPO_UP[$r]}" "$got" "$same" "${TOPO_RC[$r]:-?}"
 	done
-	printf '\n%-7s %-3s %9s %9s %9s  %s\n' router NE "NAKs in" "NAKs up" "elim" \
-		"RDATA out per downstream link (in from upstream: N)"
+	printf '\n%-7s %-3s %12s %12s %14s\n' router NE "NAKs in" "NAKs sent up" "NAKs absorbed"
 	for r in "${TOPO_ROUTERS[@]}"; do
-		local nin=0 c rd="" ne=off
+		nin=0 ne=off
 		topo_is_ne "$r" && ne=on
-		for c in ${TOPO_DOWN[$r]:-}; do
-			nin=$((nin + $(count_get "$r" "$c" in nak)))
-			rd="$rd $c=$(count_get "$r" "$c" out rdata)"
-		done
-		for c in ${TOPO_UNICAST_DOWN[$r]:-}; do
+		for c in ${TOPO_DOWN[$r]:-} ${TOPO_UNICAST_DOWN[$r]:-}; do
 			nin=$((nin + $(count_get "$r" "$c" in nak)))
 		done
-		local nup
 		nup=$(count_get "$r" "${TOPO_UP[$r]}" out nak)
 		[ -n "${TOPO_UNICAST_UP[$r]:-}" ] &&
 			nup=$((nup + $(count_get "$r" "${TOPO_UNICAST_UP[$r]}" out nak)))
-		printf '%-7s %-3s %9s %9s %9s  in=%s%s\n' "$r" "$ne" "$nin" "$nup" "$((nin - nup))" \
-			"$(count_get "$r" "${TOPO_UP[$r]}" in rdata)" "$rd"
+		printf '%-7s %-3s %12s %12s %14s\n' "$r" "$ne" "$nin" "$nup" "$((nin - nup))"
 	done
-	printf '\nsource: ODATA sent %s, ODATA dropped by loss rules %s, NAKs received %s, NCFs sent %s, RDATA sent %s\n' \
+	printf '\n%-7s %-12s %10s %10s %10s\n' router "link to" "RDATA in" forwarded "held back"
+	for r in "${TOPO_ROUTERS[@]}"; do
+		rin=$(count_get "$r" "${TOPO_UP[$r]}" in rdata)
+		for c in ${TOPO_DOWN[$r]:-}; do
+			rout=$(count_get "$r" "$c" out rdata)
+			printf '%-7s %-12s %10s %10s %10s\n' "$r" "$c" "$rin" "$rout" "$((rin - rout))"
+		done
+	done
+	printf '\nsource: ODATA sent %s (%s dropped by the loss rules), NAKs received %s, NCFs sent %s, RDATA sent %s\n' \
 		"$(count_get src r1 out odata)" "$(topo_lost)" "$(count_get src r1 in nak)" \
 		"$(count_get src r1 out ncf)" "$(count_get src r1 out rdata)"
 	printf 'delivered: %s of %s receivers got all %s bytes, identical, in %s s\n' \
 		"$TOPO_OK" "${#TOPO_RCVS[@]}" "$size" "${TOPO_SECS:-?}"
+	count_snapshot_drop
 }
