@@ -8,7 +8,7 @@
 require_cmd smcrouted smcroutectl tshark dumpcap
 require_bin pgmned opgm_send opgm_recv
 
-SIZE=$((300 * 1024))
+SIZE=0
 N=2
 Q=$((300 + RANDOM % 100))
 FWD=PGMNE-Q$Q-FWD
@@ -34,8 +34,10 @@ expect_usage() {
 	[ "$(wc -l <"$T/usage.out")" -eq 1 ] || fail "pgmned $*: more than one line"
 }
 
+# start_transfer RATE_KBIT BYTES
 start_transfer() {
 	local i
+	SIZE=$2
 	head -c "$SIZE" /dev/urandom >"$T/in.bin"
 	for i in $(seq 1 $N); do
 		rm -f "$T/out$i.bin"
@@ -111,7 +113,7 @@ rules | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules
 # forwarded to a receiver link matched the ACCEPT rule (a multicast packet
 # meets FORWARD once per outgoing interface)
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
-start_transfer 8000
+start_transfer 8000 $((300 * 1024))
 check_transfer "clean transfer"
 odata=0 spm_ok=0
 for i in $(seq 1 $N); do
@@ -134,7 +136,7 @@ log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepte
 nx r1 iptables -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match odata) \
 	-m statistic --mode random --probability 0.03 -j DROP || die "loss rule"
 before=$(rule_pkts "$IN" 2)
-start_transfer 2000
+start_transfer 2000 $((1024 * 1024))  # about 4 s
 wait_for 20 queued_in_since "$before" || fail "no NAK reached pgmned before the kill"
 bg_running recv1 || fail "the transfer ended before the kill"
 kill -KILL "$(bg_pid pgmned)"
@@ -156,4 +158,16 @@ bg_stop pgmned TERM || rc=$?
 [ "$rc" -eq 0 ] || fail "pgmned exited $rc on SIGTERM"
 [ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(rules | grep PGMNE)"
 [ ! -e "$T/r1.ctl" ] || fail "control socket left after SIGTERM"
-pass "rules, single instance, ODATA in the kernel, kill -9 bypass, clean stop"
+# --- without -d: it detaches once set up, and SIGTERM still cleans up
+ned -q "$Q" -s "$T/r1.ctl" >"$T/detach.out" 2>&1 || fail "pgmned without -d: $(cat "$T/detach.out")"
+[ -S "$T/r1.ctl" ] && [ "$(pgmne_rules)" -gt 0 ] || fail "detached pgmned is not set up"
+dpid=""
+for p in $(ip netns pids "$(ns r1)"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "-s $T/r1.ctl" && dpid=$p
+done
+[ -n "$dpid" ] || fail "no detached pgmned process"
+kill -TERM "$dpid"
+wait_for 10 test ! -e "/proc/$dpid" || fail "detached pgmned ignored SIGTERM"
+[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM to the detached pgmned"
+[ ! -e "$T/r1.ctl" ] || fail "control socket left by the detached pgmned"
+pass "rules, single instance, ODATA in the kernel, kill -9 bypass, clean stop, detached stop"
