@@ -85,6 +85,14 @@ expect_usage "nak-elim-ivl (5000) must not exceed nak-rdata-ivl (1000)" \
 printf 'queue %s\nnak-rpt 100\n' "$Q" >"$T/bad.conf"
 expect_usage "$T/bad.conf:2: unknown setting 'nak-rpt'" -f "$T/bad.conf"
 expect_usage "unexpected argument 'extra'" -d extra
+if command -v setpriv >/dev/null 2>&1; then
+	rc=0
+	nx r1 setpriv --bounding-set=-net_admin,-net_raw "$(bin pgmned)" -d -q "$Q" \
+		-s "$T/r1.ctl" >"$T/nocap.out" 2>&1 || rc=$?
+	[ "$rc" -eq 1 ] || fail "pgmned without capabilities exited $rc, not 1"
+	grep -q "needs CAP_NET_ADMIN and CAP_NET_RAW" "$T/nocap.out" ||
+		fail "pgmned without capabilities did not say so: $(cat "$T/nocap.out")"
+fi
 [ "$(pgmne_rules)" -eq 0 ] || fail "a refused start left rules behind"
 ned --help | grep -q -- "--nak-elim-ivl MS" || fail "--help does not document --nak-elim-ivl"
 
