@@ -1,8 +1,10 @@
 /*
  * Control socket: a listening AF_UNIX stream socket in the daemon's epoll
- * loop, a bounded set of clients, bounded buffers. Nothing here blocks: a
- * client that stops reading is dropped once its output buffer fills, a
- * client sending garbage gets one best-effort ERROR and is dropped.
+ * loop, a bounded set of clients, bounded buffers. Nothing here blocks:
+ * big replies are produced only as fast as the client reads them; a
+ * client that keeps sending requests without reading is dropped once its
+ * buffers fill; a client sending garbage gets one best-effort ERROR and
+ * is dropped; with all slots taken, the least active client makes room.
  */
 #include "ctl_priv.h"
 
