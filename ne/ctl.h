@@ -24,7 +24,7 @@ void ctl_close(struct ctl *c);
  */
 void ctl_set_clock(struct ctl *c, uint64_t (*now)(void *arg), void *arg);
 
-/* Clients connected now (for tests and the daemon's status line). */
+/* Clients connected now, evicted ones until their last event (for tests). */
 size_t ctl_client_count(const struct ctl *c);
 
 #endif
