@@ -8,7 +8,7 @@
 #    source (§7.2).
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted smcroutectl tshark dumpcap
-require_bin pgmned opgm_send opgm_recv
+require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((200 * 1024))
 N=3
@@ -141,6 +141,20 @@ for i in $(seq 1 $N); do
 	log "receiver link $i: $ncfs NCFs"
 	[ "$ncfs" -gt 0 ] || fail "no NCF on the link to receiver $i"
 	[ "$spoofed" -eq "$ncfs" ] || fail "NCFs on link $i not sent from the source address"
+done
+
+# The datapath's own health: every packet the kernel queued (the NFQUEUE
+# rules' counters) reached pgmned and got a verdict, nothing failed.
+health() {
+	nectl r1 show traffic | awk -v k="$1" '/^Health/ { h = 1; next } h && $1 == k { print $2; exit }'
+}
+kernel_queued=$(nx r1 iptables -w -nvxL | awk '$3 == "NFQUEUE" { s += $1 } END { print s + 0 }')
+seen=$(health PacketsQueued)
+log "queued by the kernel: $kernel_queued; seen by pgmned: $seen"
+[ "$kernel_queued" -gt 0 ] && [ "$seen" -eq "$kernel_queued" ] ||
+	fail "the kernel queued $kernel_queued packets, pgmned saw ${seen:-none}"
+for c in QueueDrops UserDrops NetlinkOverruns NetlinkErrors VerdictErrors SendErrors; do
+	[ "$(health "$c")" = 0 ] || fail "health counter $c is $(health "$c")"
 done
 
 pgmned_rc=0
