@@ -505,15 +505,12 @@ for p in pkts:
 
 # ---- teardown --------------------------------------------------------------
 
-lib_cleanup() {
-	local rc=$?
-	[ "$LIB_CLEANED" = 1 ] && return
-	LIB_CLEANED=1
-	trap - EXIT INT TERM
-	local c name n p
+# lib_cleanup_nodes: stop every process we started, delete our namespaces
+# (a scenario may call it to rebuild; the EXIT trap calls it too).
+lib_cleanup_nodes() {
+	local c name n p i
 	for c in "${LIB_CAPS[@]}"; do cap_stop "$c" 2>/dev/null; done
 	# reverse order: pgmned before smcroute before the rest
-	local i
 	for ((i = ${#LIB_BG[@]} - 1; i >= 0; i--)); do
 		name=${LIB_BG[$i]}
 		bg_running "$name" && bg_stop "$name" TERM >/dev/null 2>&1
@@ -523,6 +520,15 @@ lib_cleanup() {
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$n" 2>/dev/null
 	done
+	LIB_CAPS=() LIB_BG=() LIB_NODES=()
+}
+
+lib_cleanup() {
+	local rc=$?
+	[ "$LIB_CLEANED" = 1 ] && return
+	LIB_CLEANED=1
+	trap - EXIT INT TERM
+	lib_cleanup_nodes
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ "${KEEP:-0}" = 1 ]; then
 			echo "kept $T"
