@@ -45,6 +45,7 @@
 #define T0_MS       1000000      /* fake clock; constant inside a phase */
 #define TARGET_EPS  5e6
 #define TARGET_BPS  64.0
+#define DEFAULT_STATES (1u << 20)
 
 enum phase { P_NAK_NEW, P_NAK_PENDING, P_NCF, P_NAK_ELIM, P_RDATA, P_NAK_REFILL, P_COUNT };
 
@@ -295,9 +296,12 @@ static double col_median(const struct bench *b, const double (*v)[P_COUNT], enum
 static void result(const struct bench *b, const char *metric, const char *value,
                    const char *target, const char *verdict)
 {
-	char m[96];
-	/* The shuffled run is the one that counts; a sorted run says so. */
-	snprintf(m, sizeof(m), "%s%s", metric, b->shuffle ? "" : " (sorted)");
+	char m[128], states[32] = "";
+	/* The shuffled 1M-state run is the one that counts; others say what
+	 * they changed. */
+	if (b->states != DEFAULT_STATES)
+		snprintf(states, sizeof(states), " (%u states)", b->states);
+	snprintf(m, sizeof(m), "%s%s%s", metric, b->shuffle ? "" : " (sorted)", states);
 	metric = m;
 	printf("result: %-12s %-36s %14s %10s %s\n", "engine", metric, value, target, verdict);
 	const char *path = getenv("BENCH_SUMMARY");
@@ -400,7 +404,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
-	b.states = 1u << 20;
+	b.states = DEFAULT_STATES;
 	b.sessions = 1024;
 	b.rounds = 3;
 	b.shuffle = true;

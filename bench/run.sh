@@ -6,7 +6,8 @@
 # Each benchmark prints its configuration, the machine and its rows, and
 # is skipped with a message when a program it needs is not built. Logs and
 # the summary go to bench/results/<time>/ (git-ignored); bench/results/
-# latest points at the newest run. Whole run: ~4 min, --quick: ~1 min.
+# latest points at the newest run. Whole run: ~6 min, --quick: ~1.5 min
+# (on a busy 2-core machine; less when it is idle).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
@@ -54,12 +55,20 @@ if [ -x "$BIN/bench_engine" ]; then
 	# Same run with the packets in (TSI, SQN) order: the gap to the
 	# shuffled run is what cache misses on the state table cost.
 	[ -z "$quick" ] && bench engine_sorted 300 "$BIN/bench_engine" --sorted --rounds 1
+	# And a table that fits in cache: 64 sessions x 1024 SQNs.
+	[ -z "$quick" ] && bench engine_64k 300 "$BIN/bench_engine" --states 65536 --sessions 64
 	bench profile 300 env OUT="$out/profile" "$HERE/profile_engine.sh" $quick
 else
 	echo "=== engine: SKIP ($BIN/bench_engine not built: the engine library is missing)"
 	printf 'engine\tSKIP: bench_engine not built\t-\t-\tSKIP\n' >>"$BENCH_SUMMARY"
 fi
-bench odata_fwd 300 "$HERE/odata_fwd.sh" $quick
+# Full mode also splits pgmned's ODATA cost (rules vs daemon): 4 rounds
+# of each of A B F R.
+if [ -n "$quick" ]; then
+	bench odata_fwd 300 "$HERE/odata_fwd.sh" --quick
+else
+	bench odata_fwd 300 "$HERE/odata_fwd.sh" --explain --rounds 16
+fi
 bench nak_flood 400 "$HERE/nak_flood.sh" $quick
 
 {
