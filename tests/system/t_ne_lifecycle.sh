@@ -6,7 +6,7 @@
 # chains replaced on restart, SIGTERM leaves no rule and no socket.
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted smcroutectl tshark dumpcap
-require_bin pgmned opgm_send opgm_recv
+require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=0
 N=2
@@ -16,7 +16,7 @@ IN=PGMNE-Q$Q-IN
 
 ned() { nx r1 "$(bin pgmned)" "$@"; }
 ned_start() {
-	bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl"
+	bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl" "$@"
 	bg_wait_log pgmned "ready: queue $Q" 15 || fail "pgmned did not start"
 }
 rules() { nx r1 iptables -w -S; }
@@ -156,9 +156,24 @@ log "every byte delivered after kill -9 ($(nx r1 iptables -t raw -nvxL PREROUTIN
 	awk '$3 == "DROP" { s += $1 } END { print s + 0 }') ODATA dropped)"
 
 # --- restart replaces the stale chains: one jump each, not two
-ned_start
+ned_start -i "$(ifname r1 src)" -i "$(ifname r1 rcv1)"
 [ "$(rules | grep -c -- "-j $FWD\$")" -eq 1 ] || fail "stale FORWARD jump not replaced"
 [ "$(rules | grep -c -- "-j $IN\$")" -eq 1 ] || fail "stale INPUT jump not replaced"
+
+# --- -i: PGM on the named interfaces only; links and addresses followed live
+# iface_row NAME: "ADDRESS PGM" from pgmnectl show interfaces
+iface_row() { nectl r1 show interfaces | awk -v n="$1" '$1 == n { print $3, $6 }'; }
+[ "$(iface_row "$(ifname r1 src)")" = "$(addr r1 src) on" ] || fail "-i: $(ifname r1 src) not on"
+[ "$(iface_row "$(ifname r1 rcv1)")" = "$(addr r1 rcv1) on" ] || fail "-i: $(ifname r1 rcv1) not on"
+[ "$(iface_row "$(ifname r1 rcv2)")" = "$(addr r1 rcv2) off" ] || fail "-i: $(ifname r1 rcv2) not off"
+nx r1 ip link add e-late type veth peer name e-late2 || die "veth"
+nx r1 ip addr add 10.0.99.1/24 dev e-late
+nx r1 ip link set e-late up
+row_is() { [ "$(iface_row "$1")" = "$2" ]; }
+wait_for 10 row_is e-late "10.0.99.1 off" || fail "new interface not seen: '$(iface_row e-late)'"
+nx r1 ip link del e-late
+late_gone() { nectl r1 show interfaces >"$T/ifs" && ! grep -q '^e-late ' "$T/ifs"; }
+wait_for 10 late_gone || fail "deleted interface still listed"
 
 # --- SIGTERM: exit 0, no rule, no socket
 rc=0
