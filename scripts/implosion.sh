@@ -69,7 +69,7 @@ for N in "${COUNTS[@]}"; do
 	for r in "${TOPO_NE[@]}"; do pgmned_stop "$r" || log "pgmned in $r exited with an error"; done
 	lib_cleanup_nodes
 	TOPO_ROUTERS=() TOPO_RCVS=() TOPO_NE=() TOPO_NET=0
-	TOPO_UP=() TOPO_DOWN=() LIB_MROUTES=() LIB_CNT_CHAIN=() LIB_ADDR=()
+	TOPO_UP=() TOPO_DOWN=()
 done
 
 echo

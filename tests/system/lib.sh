@@ -59,6 +59,7 @@
 #   count_get NODE PEER in|out TYPE   the count so far
 #   count_add_many NODE PEER:DIR:TYPE...   several count_add at once
 #   count_snapshot NODE...            freeze counters for fast count_get
+#                                     (until count_snapshot_drop)
 #   cap_start NODE PEER NAME [BPF]    capture on NODE's link to PEER (default
 #                                     filter "ip proto 113") to $T/NAME.pcapng
 #   cap_stop NAME                     stop it (flushes the file)
@@ -72,6 +73,8 @@
 #   bin NAME                          path of a built binary ($PGMNE_BIN)
 #   skip MSG / fail MSG / pass MSG / log MSG
 #   same_file A B                     byte-identical (sha256)
+#   lib_cleanup_nodes                 stop our processes, delete our
+#                                     namespaces now (to rebuild mid-script)
 
 set -u
 
@@ -90,6 +93,7 @@ LIB_QUEUE=0        # last NFQUEUE number handed out
 declare -A LIB_ADDR=()   # "A:B" -> address of A on the A-B link
 declare -A LIB_MROUTES=()  # router -> smcroute.conf lines
 declare -A LIB_CNT_CHAIN=() # "node:in|out" -> counting chain exists
+declare -A LIB_SMC=()       # router -> smcrouted started
 LIB_CLEANED=0
 
 log()  { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
@@ -200,7 +204,7 @@ mroute_add() {
 	local r=$1 from=$2 grp=$3; shift 3
 	local oifs="" p
 	for p in "$@"; do oifs="$oifs $(ifname "$r" "$p")"; done
-	if [ -f "$T/smcroute-$r.pid" ]; then
+	if [ -n "${LIB_SMC[$r]:-}" ]; then
 		smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.sock" add \
 			"$(ifname "$r" "$from")" $src "$grp" $oifs || die "smcroutectl add on $r"
 	else
@@ -216,7 +220,7 @@ smcroute_start() {
 	printf '%s' "${LIB_MROUTES[$r]:-}" >"$conf"
 	bg_start "$r" "smcroute-$r" smcrouted -n -i "$RUN-$r" -f "$conf" \
 		-u "$T/smcroute-$r.sock" -P "$T/smcrouted-$r.pid" -l info
-	touch "$T/smcroute-$r.pid"
+	LIB_SMC[$r]=1
 	wait_for 10 smcroute_ctl "$r" show routes || die "smcrouted in $r does not answer"
 	if [ -n "${LIB_MROUTES[$r]:-}" ]; then
 		wait_for 10 lib_smc_has_routes "$r" || die "smcrouted in $r has no routes"
@@ -520,7 +524,7 @@ lib_cleanup_nodes() {
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$n" 2>/dev/null
 	done
-	LIB_CAPS=() LIB_BG=() LIB_NODES=()
+	LIB_CAPS=() LIB_BG=() LIB_NODES=() LIB_SMC=() LIB_MROUTES=() LIB_CNT_CHAIN=() LIB_ADDR=()
 }
 
 lib_cleanup() {

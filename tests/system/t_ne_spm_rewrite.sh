@@ -36,6 +36,7 @@ smcroute_start r1
 smcroute_start r2
 pgmned_start r1
 
+count_add r2 rcv2 out spm
 cap_start r1 src up
 cap_start rcv1 r1 leaf1
 cap_start r2 r1 mid
@@ -60,8 +61,10 @@ for i in 1 2; do
 	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
 	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
 done
-# a few more ambient SPMs after the data
-wait_for 5 test "$(cap_count leaf2 'pgm.hdr.type == 0x00')" -ge 8
+# two more ambient SPMs (200 ms apart) through both routers after the data
+spms_at_least() { [ "$(count_get r2 rcv2 out spm)" -ge "$1" ]; }
+spm_end=$(count_get r2 rcv2 out spm)
+wait_for 5 spms_at_least $((spm_end + 2)) || fail "ambient SPMs stopped after the data"
 bg_stop send || true
 for c in up leaf1 mid leaf2; do cap_stop "$c"; done
 
