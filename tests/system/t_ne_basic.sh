@@ -6,6 +6,7 @@
 #    first of the three receivers' NAKs upstream and eliminates the rest);
 #  - NCFs go out on every receiver link, with the source's address as IP
 #    source (§7.2).
+# shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted smcroutectl tshark dumpcap
 require_bin pgmned pgmnectl opgm_send opgm_recv
@@ -151,7 +152,7 @@ health() {
 kernel_queued=$(nx r1 iptables -w -nvxL | awk '$3 == "NFQUEUE" { s += $1 } END { print s + 0 }')
 seen=$(health PacketsQueued)
 log "queued by the kernel: $kernel_queued; seen by pgmned: $seen"
-[ "$kernel_queued" -gt 0 ] && [ "$seen" -eq "$kernel_queued" ] ||
+{ [ "$kernel_queued" -gt 0 ] && [ "$seen" -eq "$kernel_queued" ]; } ||
 	fail "the kernel queued $kernel_queued packets, pgmned saw ${seen:-none}"
 for c in QueueDrops UserDrops NetlinkOverruns NetlinkErrors VerdictErrors SendErrors; do
 	[ "$(health "$c")" = 0 ] || fail "health counter $c is $(health "$c")"

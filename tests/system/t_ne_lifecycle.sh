@@ -4,6 +4,7 @@
 # second instance on the same queue refused without touching the first
 # one's rules, kill -9 mid-transfer harmless (--queue-bypass), stale
 # chains replaced on restart, SIGTERM leaves no rule and no socket.
+# shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted smcroutectl tshark dumpcap
 require_bin pgmned pgmnectl opgm_send opgm_recv
@@ -23,6 +24,7 @@ rules() { nx r1 iptables -w -S; }
 pgmne_rules() { rules | grep -c -- PGMNE || true; }
 # rule_pkts CHAIN N: packet counter of rule N of CHAIN
 rule_pkts() { nx r1 iptables -w -nvxL "$1" | awk -v n="$2" 'NR == n + 2 { print $1 }'; }
+# shellcheck disable=SC2317 # called through wait_for
 queued_in_since() { [ "$(rule_pkts "$IN" 2)" -gt "$1" ]; }
 
 # expect_usage MESSAGE ARGS...: exit 2 and MESSAGE on stderr, nothing installed
@@ -115,7 +117,7 @@ grep -q "NFQUEUE $Q is already in use" "$T/second.out" ||
 	fail "second pgmned did not say why: $(cat "$T/second.out")"
 bg_running pgmned || fail "the first pgmned died"
 rules | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules"
-[ -S "$T/r1.ctl" ] && [ ! -e "$T/second.ctl" ] || fail "control sockets disturbed"
+{ [ -S "$T/r1.ctl" ] && [ ! -e "$T/second.ctl" ]; } || fail "control sockets disturbed"
 
 # --- ODATA is accepted by the kernel rule, never queued: every ODATA copy
 # forwarded to a receiver link matched the ACCEPT rule (a multicast packet
@@ -137,7 +139,7 @@ log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepte
 [ "$odata" -gt 0 ] || fail "no ODATA forwarded"
 [ "$accepted" -eq "$odata" ] ||
 	fail "$odata ODATA copies forwarded but $accepted matched the kernel ACCEPT rule"
-[ "$queued" -gt 0 ] && [ "$spm_ok" -gt 0 ] || fail "SPMs did not go through pgmned"
+{ [ "$queued" -gt 0 ] && [ "$spm_ok" -gt 0 ]; } || fail "SPMs did not go through pgmned"
 
 # --- kill -9 mid-transfer: the kernel keeps forwarding (--queue-bypass)
 # shellcheck disable=SC2046
@@ -169,9 +171,11 @@ iface_row() { nectl r1 show interfaces | awk -v n="$1" '$1 == n { print $3, $6 }
 nx r1 ip link add e-late type veth peer name e-late2 || die "veth"
 nx r1 ip addr add 10.0.99.1/24 dev e-late
 nx r1 ip link set e-late up
+# shellcheck disable=SC2317 # called through wait_for
 row_is() { [ "$(iface_row "$1")" = "$2" ]; }
 wait_for 10 row_is e-late "10.0.99.1 off" || fail "new interface not seen: '$(iface_row e-late)'"
 nx r1 ip link del e-late
+# shellcheck disable=SC2317 # called through wait_for
 late_gone() { nectl r1 show interfaces >"$T/ifs" && ! grep -q '^e-late ' "$T/ifs"; }
 wait_for 10 late_gone || fail "deleted interface still listed"
 
@@ -183,7 +187,7 @@ bg_stop pgmned TERM || rc=$?
 [ ! -e "$T/r1.ctl" ] || fail "control socket left after SIGTERM"
 # --- without -d: it detaches once set up, and SIGTERM still cleans up
 ned -q "$Q" -s "$T/r1.ctl" >"$T/detach.out" 2>&1 || fail "pgmned without -d: $(cat "$T/detach.out")"
-[ -S "$T/r1.ctl" ] && [ "$(pgmne_rules)" -gt 0 ] || fail "detached pgmned is not set up"
+{ [ -S "$T/r1.ctl" ] && [ "$(pgmne_rules)" -gt 0 ]; } || fail "detached pgmned is not set up"
 dpid=""
 for p in $(ip netns pids "$(ns r1)"); do
 	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "-s $T/r1.ctl" && dpid=$p
