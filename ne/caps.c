@@ -46,12 +46,31 @@ bool caps_check(char *missing, size_t len)
 	return ok;
 }
 
+static bool have_effective(cap_value_t c)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps)
+		cap_get_flag(caps, c, CAP_EFFECTIVE, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
 static int drop_bounding(void)
 {
-	/* Needs CAP_SETPCAP, so before the process set shrinks. */
+	/*
+	 * Needs CAP_SETPCAP, so before the process set shrinks. Started with
+	 * only the two we need (systemd AmbientCapabilities=), there is no
+	 * CAP_SETPCAP and the service manager has bounded the set already.
+	 */
+	if (!have_effective(CAP_SETPCAP)) {
+		log_debug("caps: no CAP_SETPCAP, bounding set left as it is");
+		return 0;
+	}
 	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
-		if (is_needed(c) || !CAP_IS_SUPPORTED(c))
-			continue;
+		if (is_needed(c) || cap_get_bound(c) != 1)
+			continue; /* kept, unknown to this kernel, or gone already */
 		if (cap_drop_bound(c) < 0 && errno != EINVAL) {
 			log_warn("caps: drop %d from bounding set", (int)c);
 			return -1;

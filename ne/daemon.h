@@ -19,7 +19,6 @@
 
 struct daemon {
 	struct ned_opts opts;
-	const char *cfg_path;        /* NULL: no config file */
 	int epfd;
 	struct ev_handler timer_ev;
 	struct ev_handler signal_ev;

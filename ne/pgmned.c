@@ -157,7 +157,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	load_settings(&cl, &d->opts);
-	d->cfg_path = cl.cfg_path;
 	free(cl.set);
 
 	if (!caps_check(missing, sizeof missing)) {
