@@ -17,11 +17,13 @@
 # alike. Two rates per round:
 #   wall  packets at the sink per second of wall time
 #   cpu   packets at the sink per CPU-second spent on them: pgmgen's own
-#         user+system time plus CPU 0's irq+softirq time (/proc/stat),
-#         where the forwarding happens. Another tenant's process on CPU 0
-#         lowers "wall" but not "cpu", so "cpu" is the steadier figure on
-#         a shared machine.
-# Result: median(B) / median(A) of the cpu rate; target >= 0.98. Because
+#         user+system time (the kernel charges the softirq work it runs on
+#         its way out of sendmmsg, i.e. the whole forwarding, to it) plus
+#         that of ksoftirqd/0 (softirq work deferred to the kernel thread).
+#         Another tenant's process on CPU 0 lowers "wall" but not "cpu",
+#         so "cpu" is the steadier figure on a shared machine.
+# Result: the median over B rounds of B's cpu rate / the nearest A round's
+# (median(B) / median(A) is shown too); target >= 0.98. Because
 # the generator's own cost is in both, the router-only slowdown is larger
 # than 1 - ratio; docs/bench.md discusses it.
 #
@@ -77,8 +79,9 @@ echo "config: rounds=$rounds seconds=$seconds payload=$payload order=$(IFS=; ech
 	"warmup=$warmup gen+router+sink-cpu=0 pgmned-cpu=1"
 bench_machine
 
-# irq+softirq ticks of CPU 0 so far (USER_HZ)
-irq0() { awk '$1 == "cpu0" { print $7 + $8 }' /proc/stat; }
+# user+system ticks of ksoftirqd/0 so far (USER_HZ)
+KSOFTIRQD=$(pgrep -x ksoftirqd/0 | head -n1)
+irq0() { awk '{ print $14 + $15 }' "/proc/$KSOFTIRQD/stat" 2>/dev/null || echo 0; }
 HZ=$(getconf CLK_TCK)
 
 # pgmned's FORWARD rules (ne/rules.c), installed by hand for mode R.
@@ -126,7 +129,7 @@ round() {
 		'BEGIN { printf "%.0f %.0f %.0f\n", s / t, n / t, n / (c + k / hz) }')
 }
 
-: >"$T/A"; : >"$T/B"; : >"$T/F"; : >"$T/R"
+: >"$T/A"; : >"$T/B"; : >"$T/F"; : >"$T/R"; : >"$T/seq"
 if [ "$warmup" = 1 ]; then
 	round A || die "warm-up round failed"
 	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' ${r}
@@ -139,7 +142,25 @@ for ((i = 0; i < rounds; i++)); do
 	[ "$m" = B ] && printf ' pgmned-odata-rule-matched=%s' "$matched"
 	echo
 	echo "$r" >>"$T/$m"
+	echo "$m $r" >>"$T/seq"
 done
+
+# pair_ratios MODE: for every round of MODE, its cpu rate over that of the
+# nearest A round (the earlier one on a tie). Neighbours share the
+# machine's state of the moment, so slow drift in the load cancels out.
+pair_ratios() {
+	awk -v m="$1" '{ mode[NR] = $1; rate[NR] = $4 } END {
+		for (i = 1; i <= NR; i++) {
+			if (mode[i] != m) continue
+			best = 0
+			for (d = 1; d < NR && !best; d++) {
+				if (i - d >= 1 && mode[i - d] == "A") best = i - d
+				else if (i + d <= NR && mode[i + d] == "A") best = i + d
+			}
+			if (best && rate[best] > 0) printf "%.4f\n", rate[i] / rate[best]
+		}
+	}' "$T/seq"
+}
 
 # col FILE N: column N of a mode's rounds
 col() { cut -d' ' -f"$2" "$T/$1"; }
@@ -160,12 +181,13 @@ result odata_fwd "sink pps, pgmned running" "$bw" "-" "info"
 ratio=$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
 result odata_fwd "wall-rate ratio pgmned/plain" "$ratio" "-" "info"
 ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+result odata_fwd "cpu-rate ratio, median B/median A" "$ratio" "-" "info"
+ratio=$(pair_ratios B | median)
 result odata_fwd "cpu-rate ratio pgmned/plain" "$ratio" ">=0.98" "$(verdict "$ratio" '>=' 0.98)"
 if [ "$explain" = 1 ]; then
 	for m in F R; do
 		[ -s "$T/$m" ] || continue
-		ratio=$(awk -v a="$a" -v b="$(col $m 3 | median)" \
-			'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+		ratio=$(pair_ratios "$m" | median)
 		case $m in
 		F) result odata_fwd "cpu-rate ratio 1 ACCEPT rule/plain" "$ratio" "-" "info" ;;
 		R) result odata_fwd "cpu-rate ratio pgmned rules/plain" "$ratio" "-" "info" ;;

@@ -62,12 +62,12 @@ else
 	echo "=== engine: SKIP ($BIN/bench_engine not built: the engine library is missing)"
 	printf 'engine\tSKIP: bench_engine not built\t-\t-\tSKIP\n' >>"$BENCH_SUMMARY"
 fi
-# Full mode also splits pgmned's ODATA cost (rules vs daemon): 4 rounds
+# Full mode also splits pgmned's ODATA cost (rules vs daemon): 6 rounds
 # of each of A B F R.
 if [ -n "$quick" ]; then
 	bench odata_fwd 300 "$HERE/odata_fwd.sh" --quick
 else
-	bench odata_fwd 300 "$HERE/odata_fwd.sh" --explain --rounds 16
+	bench odata_fwd 300 "$HERE/odata_fwd.sh" --explain --rounds 24 --seconds 2
 fi
 bench nak_flood 400 "$HERE/nak_flood.sh" $quick
 
