@@ -277,6 +277,20 @@ int ned_opts_check(const struct ned_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+int ned_opts_build(struct ned_opts *o, const char *path, const struct ned_setting *flags,
+                   size_t n_flags, char *err, size_t errlen)
+{
+	char msg[256];
+
+	ned_opts_defaults(o);
+	if (path && ned_cfg_load(o, path, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < n_flags; i++)
+		if (ned_opt_set(o, flags[i].name, flags[i].value, msg, sizeof msg) < 0)
+			return fail(err, errlen, "--%s", msg);
+	return ned_opts_check(o, err, errlen);
+}
+
 void ned_ctl_path(const struct ned_opts *o, char *buf, size_t len)
 {
 	if (o->ctl_path[0])

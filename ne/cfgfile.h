@@ -72,6 +72,20 @@ int ned_cfg_load(struct ned_opts *o, const char *path, char *err, size_t errlen)
 /* Checks between settings (e.g. retry rate within retry interval). */
 int ned_opts_check(const struct ned_opts *o, char *err, size_t errlen);
 
+/* A setting given as a command-line flag. */
+struct ned_setting {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Defaults, then the file (path may be NULL), then the flags (they win),
+ * then the checks between settings. Used at start and on SIGHUP.
+ * 0, or -1 with a one-line message in err (flag errors start with "--").
+ */
+int ned_opts_build(struct ned_opts *o, const char *path, const struct ned_setting *flags,
+                   size_t n_flags, char *err, size_t errlen);
+
 /* Control socket path: the configured one, or the default for the queue. */
 void ned_ctl_path(const struct ned_opts *o, char *buf, size_t len);
 

@@ -74,6 +74,47 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 	}
 }
 
+/* Settings the running engine and datapath cannot take over: name them. */
+static void warn_restart_needed(const struct ned_opts *now, const struct ned_opts *next)
+{
+	char a[NED_SOCKET_MAX], b[NED_SOCKET_MAX];
+
+	for (size_t i = 0; i < ned_optdesc_count; i++) {
+		const struct ned_optdesc *o = &ned_optdescs[i];
+
+		if (o->kind == NED_K_IFACE)
+			continue;
+		ned_opt_format(now, o, a, sizeof a);
+		ned_opt_format(next, o, b, sizeof b);
+		if (strcmp(a, b) != 0)
+			log_warnx("SIGHUP: %s %s -> %s takes effect at restart", o->name, a, b);
+	}
+}
+
+/*
+ * SIGHUP: read the config file and flags again. The interface set is
+ * applied at once; the engine takes its timers and limits at start, so
+ * changes to those are named and left for a restart. A bad file changes
+ * nothing.
+ */
+static void reload(struct daemon *d)
+{
+	struct ned_opts next;
+	char err[512];
+
+	if (ned_opts_build(&next, d->cfg_path, d->flags, d->n_flags, err, sizeof err) < 0) {
+		log_warnx("SIGHUP: %s; settings unchanged", err);
+		return;
+	}
+	warn_restart_needed(&d->opts, &next);
+	memcpy(d->opts.ifaces, next.ifaces, sizeof d->opts.ifaces);
+	d->opts.n_ifaces = next.n_ifaces;
+	d->rtnl.n_names = next.n_ifaces;
+	rtnl_resync(&d->rtnl);
+	log_info("SIGHUP: PGM on %s", next.n_ifaces ? "the named interfaces" :
+	         "every multicast interface");
+}
+
 static void on_signal(struct ev_handler *h, uint32_t events)
 {
 	struct daemon *d = container_of(h, struct daemon, signal_ev);
@@ -88,8 +129,7 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 			d->quit = true;
 			break;
 		case SIGHUP:
-			/* The engine takes its timers at start (ne_new). */
-			log_info("SIGHUP: settings are read at start; restart pgmned to change them");
+			reload(d);
 			break;
 		default:
 			break;

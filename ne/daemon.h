@@ -19,6 +19,10 @@
 
 struct daemon {
 	struct ned_opts opts;
+	/* where opts came from, read again on SIGHUP */
+	const char *cfg_path;
+	const struct ned_setting *flags;
+	size_t n_flags;
 	int epfd;
 	struct ev_handler timer_ev;
 	struct ev_handler signal_ev;

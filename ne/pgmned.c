@@ -18,18 +18,12 @@
 #define MAX_LONGOPTS 40
 #define OPT_TABLE_BASE 256 /* getopt_long value of ned_optdescs[i] is BASE + i */
 
-/* A setting given on the command line, applied after the config file. */
-struct flag_setting {
-	const char *name;
-	const char *value;
-};
-
 struct cmdline {
 	bool foreground;
 	int verbose;
 	const char *cfg_path;
 	size_t n;
-	struct flag_setting *set; /* argc entries */
+	struct ned_setting *set; /* argc entries; applied after the config file */
 };
 
 static void usage_line(FILE *f)
@@ -108,13 +102,13 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case 'v': cl->verbose++; break;
 		case 'f': cl->cfg_path = optarg; break;
 		case 'h': help(); fflush(stdout); exit(0);
-		case 'i': cl->set[cl->n++] = (struct flag_setting){ "interface", optarg }; break;
-		case 'q': cl->set[cl->n++] = (struct flag_setting){ "queue", optarg }; break;
-		case 's': cl->set[cl->n++] = (struct flag_setting){ "socket", optarg }; break;
+		case 'i': cl->set[cl->n++] = (struct ned_setting){ "interface", optarg }; break;
+		case 'q': cl->set[cl->n++] = (struct ned_setting){ "queue", optarg }; break;
+		case 's': cl->set[cl->n++] = (struct ned_setting){ "socket", optarg }; break;
 		case ':': bad_usage("option '%s' needs a value", argv[optind - 1]);
 		case '?': bad_usage("unknown option '%s'", argv[optind - 1]);
 		default:
-			cl->set[cl->n++] = (struct flag_setting){
+			cl->set[cl->n++] = (struct ned_setting){
 				ned_optdescs[c - OPT_TABLE_BASE].name, optarg };
 			break;
 		}
@@ -123,24 +117,19 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		bad_usage("unexpected argument '%s'", argv[optind]);
 }
 
-/* Defaults, then the file, then the flags; exits 2 naming the problem. */
+/* Exits 2 naming the problem. */
 static void load_settings(const struct cmdline *cl, struct ned_opts *o)
 {
 	char err[512];
 
-	ned_opts_defaults(o);
-	if (cl->cfg_path && ned_cfg_load(o, cl->cfg_path, err, sizeof err) < 0)
-		bad_usage("%s", err);
-	for (size_t i = 0; i < cl->n; i++)
-		if (ned_opt_set(o, cl->set[i].name, cl->set[i].value, err, sizeof err) < 0)
-			bad_usage("--%s", err);
-	if (ned_opts_check(o, err, sizeof err) < 0)
+	if (ned_opts_build(o, cl->cfg_path, cl->set, cl->n, err, sizeof err) < 0)
 		bad_usage("%s", err);
 }
 
 int main(int argc, char **argv)
 {
 	struct cmdline cl = { 0 };
+	struct ned_opts opts;
 	struct daemon *d;
 	char missing[128];
 	int rc;
@@ -151,18 +140,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	parse_cmdline(argc, argv, &cl);
+	load_settings(&cl, &opts);
 	d = calloc(1, sizeof *d);
 	if (d == NULL) {
 		fprintf(stderr, "pgmned: out of memory\n");
+		free(cl.set);
 		return 1;
 	}
-	load_settings(&cl, &d->opts);
-	free(cl.set);
+	d->opts = opts;
+	d->cfg_path = cl.cfg_path; /* for SIGHUP */
+	d->flags = cl.set;
+	d->n_flags = cl.n;
 
 	if (!caps_check(missing, sizeof missing)) {
 		fprintf(stderr, "pgmned: needs CAP_NET_ADMIN and CAP_NET_RAW (missing: %s); "
 		                "run it as root\n", missing);
 		free(d);
+		free(cl.set);
 		return 1;
 	}
 	/* Set-up errors go to the terminal even when we are to daemonize. */
@@ -184,5 +178,6 @@ int main(int argc, char **argv)
 	}
 	daemon_teardown(d);
 	free(d);
+	free(cl.set);
 	return rc;
 }

@@ -141,6 +141,12 @@ int rtnl_open(struct rtnl *r, struct ne_ifaces *table, const char (*names)[IF_NA
 	return 0;
 }
 
+void rtnl_resync(struct rtnl *r)
+{
+	sync_all(r);
+	warn_unknown_names(r);
+}
+
 void rtnl_close(struct rtnl *r)
 {
 	if (r->mngr)

@@ -28,6 +28,8 @@ struct rtnl {
 int rtnl_open(struct rtnl *r, struct ne_ifaces *table, const char (*names)[IF_NAMESIZE],
               unsigned n_names);
 void rtnl_close(struct rtnl *r);
+/* Resync the table after r->names / r->n_names changed (SIGHUP). */
+void rtnl_resync(struct rtnl *r);
 /* Read pending change notifications and resync the table. */
 void rtnl_input(struct rtnl *r);
 

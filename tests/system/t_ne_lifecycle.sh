@@ -158,11 +158,13 @@ log "every byte delivered after kill -9 ($(nx r1 iptables -t raw -nvxL PREROUTIN
 	awk '$3 == "DROP" { s += $1 } END { print s + 0 }') ODATA dropped)"
 
 # --- restart replaces the stale chains: one jump each, not two
-ned_start -i "$(ifname r1 src)" -i "$(ifname r1 rcv1)"
+printf 'interface %s\nnak-rpt-ivl 450\n' "$(ifname r1 src)" >"$T/r1.conf"
+ned_start -f "$T/r1.conf" -i "$(ifname r1 rcv1)"
 [ "$(rules | grep -c -- "-j $FWD\$")" -eq 1 ] || fail "stale FORWARD jump not replaced"
 [ "$(rules | grep -c -- "-j $IN\$")" -eq 1 ] || fail "stale INPUT jump not replaced"
 
-# --- -i: PGM on the named interfaces only; links and addresses followed live
+# --- -i and the file's interface lines add up: PGM on those only; links
+# and addresses followed live
 # iface_row NAME: "ADDRESS PGM" from pgmnectl show interfaces
 iface_row() { nectl r1 show interfaces | awk -v n="$1" '$1 == n { print $3, $6 }'; }
 [ "$(iface_row "$(ifname r1 src)")" = "$(addr r1 src) on" ] || fail "-i: $(ifname r1 src) not on"
@@ -178,6 +180,22 @@ nx r1 ip link del e-late
 # shellcheck disable=SC2317 # called through wait_for
 late_gone() { nectl r1 show interfaces >"$T/ifs" && ! grep -q '^e-late ' "$T/ifs"; }
 wait_for 10 late_gone || fail "deleted interface still listed"
+
+# --- SIGHUP: the interface set is reloaded, a timer change is named for a
+# restart, a broken file changes nothing
+printf 'interface %s\ninterface %s\nnak-rpt-ivl 400\n' "$(ifname r1 src)" \
+	"$(ifname r1 rcv2)" >"$T/r1.conf"
+kill -HUP "$(bg_pid pgmned)"
+wait_for 10 row_is "$(ifname r1 rcv2)" "$(addr r1 rcv2) on" || fail "SIGHUP: rcv2 not enabled"
+row_is "$(ifname r1 rcv1)" "$(addr r1 rcv1) on" || fail "SIGHUP: the -i interface was dropped"
+bg_wait_log pgmned "nak-rpt-ivl 450 -> 400 takes effect at restart" 5 ||
+	fail "SIGHUP: timer change not reported"
+echo "queue nope" >"$T/r1.conf"
+kill -HUP "$(bg_pid pgmned)"
+bg_wait_log pgmned "r1.conf:1: queue: 'nope' is not a number; settings unchanged" 5 ||
+	fail "SIGHUP: broken file not reported"
+bg_running pgmned || fail "SIGHUP with a broken file stopped pgmned"
+row_is "$(ifname r1 rcv2)" "$(addr r1 rcv2) on" || fail "SIGHUP: broken file changed interfaces"
 
 # --- SIGTERM: exit 0, no rule, no socket
 rc=0

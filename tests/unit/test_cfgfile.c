@@ -222,6 +222,39 @@ static void test_load_file(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
 }
 
+static void test_build_flags_win(void)
+{
+	char path[] = "/tmp/test_cfgfile.XXXXXX";
+	int fd = mkstemp(path);
+	const struct ned_setting flags[] = { { "queue", "12" }, { "interface", "b" } };
+	const struct ned_setting bad[] = { { "queue", "x" } };
+	const struct ned_setting clash[] = { { "nak-elim-ivl", "900" } };
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	static const char text[] = "queue 11\nnak-rdata-ivl 800\ninterface a\n";
+
+	write_file(path, text, strlen(text));
+
+	CU_ASSERT_EQUAL(ned_opts_build(&opts, path, flags, 2, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(opts.queue, 12);                 /* the flag wins */
+	CU_ASSERT_EQUAL(opts.ne.nak_rdata_ivl_ms, 800);  /* the file fills in */
+	CU_ASSERT_EQUAL(opts.n_ifaces, 2);               /* repeatable: both */
+
+	CU_ASSERT_EQUAL(ned_opts_build(&opts, path, bad, 1, err, sizeof err), -1);
+	CU_ASSERT_STRING_EQUAL(err, "--queue: 'x' is not a number");
+
+	/* the checks run on the merged result */
+	CU_ASSERT_EQUAL(ned_opts_build(&opts, path, clash, 1, err, sizeof err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nak-elim-ivl (900) must not exceed nak-rdata-ivl (800)"));
+
+	/* no file: defaults and flags only */
+	CU_ASSERT_EQUAL(ned_opts_build(&opts, NULL, flags, 1, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(opts.queue, 12);
+	CU_ASSERT_EQUAL(opts.n_ifaces, 0);
+	unlink(path);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -235,6 +268,7 @@ int main(void)
 		{"too many interfaces", test_too_many_ifaces},
 		{"cross checks", test_cross_checks},
 		{"load file", test_load_file},
+		{"file then flags, flags win", test_build_flags_win},
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("cfgfile", tests);
