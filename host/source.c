@@ -10,7 +10,7 @@ void source_cfg_defaults(struct source_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rate_kbit = 0;
-	c->rate_window_ms = 100;
+	c->rate_window_ms = 20; /* bursts of ~35 full packets at 20 Mbit/s */
 	c->txw_pkts = 4096;
 	c->txw_ms = 30000;
 	c->max_tsdu = 1400;

@@ -70,7 +70,7 @@ run_case() {
 	log "$name: both receivers identical, $naks NAKs, capture clean"
 }
 
-run_case ours-to-openpgm pgmsend opgm_recv -r 20000 --ttl 8 --linger 3 --stats
+run_case ours-to-openpgm pgmsend opgm_recv -r 8000 --ttl 8 --linger 10 --stats
 grep -q '^repair_packets_sent: [1-9]' "$T/ours-to-openpgm-send.log" ||
 	fail "pgmsend sent no repairs to the OpenPGM receivers"
 # §3: SPM, NCF and RDATA bear Router Alert; ODATA does not
@@ -81,7 +81,7 @@ done
 n=$(cap_count ours-to-openpgm "pgm.hdr.type == 0x04 && ip.opt.type == 148")
 [ "$n" -eq 0 ] || fail "ODATA with Router Alert"
 
-run_case openpgm-to-ours opgm_send pgmrecv -r 20000 -l 30
+run_case openpgm-to-ours opgm_send pgmrecv -r 8000 -l 30
 for r in rx1 rx2; do
 	grep -q '^losses: 0$' "$T/openpgm-to-ours-$r.log" || fail "pgmrecv in $r reports losses"
 	grep -q '^naks_sent: [1-9]' "$T/openpgm-to-ours-$r.log" || fail "pgmrecv in $r sent no NAK"

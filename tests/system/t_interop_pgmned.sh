@@ -95,8 +95,8 @@ run_case() {
 # pgmsend lingers longer than the NE's NAK elimination interval (5 s): a
 # receiver whose NAK the NE eliminated right after the repair went out to
 # another interface can only be served once that interval is over.
-run_case ours-via-ne pgmsend pgmrecv opgm_recv -r 20000 --ttl 8 --linger 12 --stats
+run_case ours-via-ne pgmsend pgmrecv opgm_recv -r 8000 --ttl 8 --linger 15 --stats
 grep -q '^repair_packets_sent: [1-9]' "$T/ours-via-ne-send.log" || fail "pgmsend sent no repairs"
-run_case openpgm-via-ne opgm_send pgmrecv pgmrecv -r 20000 -l 30
+run_case openpgm-via-ne opgm_send pgmrecv pgmrecv -r 8000 -l 30
 bg_running pgmned || fail "pgmned died"
 pass "pgmsend/pgmrecv interoperate with OpenPGM through pgmned under 5% ODATA loss"
