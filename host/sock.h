@@ -1,8 +1,8 @@
 /*
- * Raw IPv4 sockets for PGM (IP protocol 113, RFC 3208 §3, no UDP
+ * Raw IPv4 sockets for PGM (IP protocol 113, RFC 3208, no UDP
  * encapsulation). Reads return whole IP datagrams (header included) for
  * pgm_ip_parse(); sends let the kernel write the IP header, adding the
- * Router Alert option (RFC 2113) per packet where §3 asks for it.
+ * Router Alert option (RFC 2113) per packet where RFC 3208 §4 asks for it.
  */
 #ifndef PGMNE_HOST_SOCK_H
 #define PGMNE_HOST_SOCK_H

@@ -92,7 +92,7 @@ static void send_spm(struct source *s, uint64_t now)
 	if (s->fin)
 		p.opt.has |= 1u << PGM_OPT_FIN;
 	add_join(s, &p);
-	emit(s, &p, s->cfg.group, true); /* §3: SPMs bear Router Alert */
+	emit(s, &p, s->cfg.group, true); /* §4: SPMs bear Router Alert */
 	s->st.spms_sent++;
 	/* an SPM is "any packet" for the ambient timer; heartbeats decay (§5.1.5) */
 	s->next_ambient = now + s->cfg.ambient_ms;
@@ -135,7 +135,7 @@ uint32_t source_send_odata(struct source *s, const void *data, uint16_t len, boo
 	struct pgm_pkt p;
 	data_pkt(s, &p, PGM_ODATA, slot);
 	add_join(s, &p);
-	emit(s, &p, s->cfg.group, false); /* ODATA: no Router Alert (§3) */
+	emit(s, &p, s->cfg.group, false); /* ODATA: no Router Alert (§4) */
 	rate_consume(&s->rate, pgm_build_len(&p), now);
 	s->sent_data = true;
 	s->st.data_packets_sent++;
@@ -165,7 +165,7 @@ static void send_ncf(struct source *s, const struct pgm_pkt *nak)
 		p.opt.has |= 1u << PGM_OPT_NAK_LIST;
 		p.opt.nak_list = nak->opt.nak_list;
 	}
-	emit(s, &p, s->cfg.group, true); /* §3: NCFs bear Router Alert */
+	emit(s, &p, s->cfg.group, true); /* §4: NCFs bear Router Alert */
 	s->st.ncfs_sent++;
 }
 
@@ -238,7 +238,7 @@ static void send_repairs(struct source *s, uint64_t now)
 			break;
 		struct pgm_pkt p;
 		data_pkt(s, &p, PGM_RDATA, slot);
-		emit(s, &p, s->cfg.group, true); /* §3: RDATA bears Router Alert */
+		emit(s, &p, s->cfg.group, true); /* §4: RDATA bears Router Alert */
 		rate_consume(&s->rate, pgm_build_len(&p), now);
 		s->st.repair_packets_sent++;
 		s->st.repair_bytes_sent += slot->len;

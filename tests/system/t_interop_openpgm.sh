@@ -5,7 +5,7 @@
 #   2. opgm_send -> pgmrecv x2     (our receivers NAK OpenPGM's source)
 # Both deliver byte-identical files. Captures of both runs must hold no
 # malformed packet and no bad checksum (tshark), our SPM/NCF/RDATA must
-# carry Router Alert and our ODATA must not (RFC 3208 §3).
+# carry Router Alert and our ODATA must not (RFC 3208 §4).
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted tshark dumpcap
 require_bin pgmsend pgmrecv opgm_send opgm_recv
@@ -73,7 +73,7 @@ run_case() {
 run_case ours-to-openpgm pgmsend opgm_recv -r 8000 --ttl 8 --linger 10 --stats
 grep -q '^repair_packets_sent: [1-9]' "$T/ours-to-openpgm-send.log" ||
 	fail "pgmsend sent no repairs to the OpenPGM receivers"
-# §3: SPM, NCF and RDATA bear Router Alert; ODATA does not
+# §4: SPM, NCF and RDATA bear Router Alert; ODATA does not
 for ty in 0x00 0x05 0x0a; do
 	n=$(cap_count ours-to-openpgm "pgm.hdr.type == $ty && !(ip.opt.type == 148)")
 	[ "$n" -eq 0 ] || fail "$n packets of type $ty from pgmsend without Router Alert"
