@@ -17,8 +17,13 @@
 
 extern char **environ;
 
-/* ODATA (type 0x04) as the first byte past the IP header's type word. */
+/* ODATA: PGM type (offset 4 past the IP header, whatever its length) 0x04. */
 #define U32_ODATA "0>>22&0x3C@4>>24=0x04"
+/*
+ * IP fragments (MF set or a fragment offset): no whole PGM header to
+ * judge, so forwarded as they are rather than queued.
+ */
+#define U32_FRAGMENT "4&0x3FFF=0x1:0x3FFF"
 
 static void chain_names(uint16_t queue, char *fwd, char *in)
 {
@@ -97,8 +102,10 @@ static int ruleset(char *buf, size_t len, uint16_t queue)
 		"*filter\n"
 		":%1$s - [0:0]\n"
 		":%2$s - [0:0]\n"
+		"-A %1$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %1$s -p 113 -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
 		"-A %1$s -p 113 -j NFQUEUE --queue-num %3$u --queue-bypass\n"
+		"-A %2$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %2$s -p 113 -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
 		"-A %2$s -p 113 -j NFQUEUE --queue-num %3$u --queue-bypass\n"
 		"-I FORWARD 1 -j %1$s\n"

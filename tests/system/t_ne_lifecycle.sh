@@ -22,10 +22,18 @@ ned_start() {
 }
 rules() { nx r1 iptables -w -S; }
 pgmne_rules() { rules | grep -c -- PGMNE || true; }
-# rule_pkts CHAIN N: packet counter of rule N of CHAIN
-rule_pkts() { nx r1 iptables -w -nvxL "$1" | awk -v n="$2" 'NR == n + 2 { print $1 }'; }
+# rule_pkts CHAIN WHAT: packet counter of CHAIN's odata, fragment or queue rule
+rule_pkts() {
+	local pat
+	case $2 in
+	odata) pat='@0x4>>0x18=0x4"' ;;
+	fragment) pat='"0x4&0x3fff=0x1:0x3fff"' ;;
+	queue) pat='NFQUEUE num' ;;
+	esac
+	nx r1 iptables -w -nvxL "$1" | grep -F -- "$pat" | awk '{ print $1 }'
+}
 # shellcheck disable=SC2317 # called through wait_for
-queued_in_since() { [ "$(rule_pkts "$IN" 2)" -gt "$1" ]; }
+queued_in_since() { [ "$(rule_pkts "$IN" queue)" -gt "$1" ]; }
 
 # expect_usage MESSAGE ARGS...: exit 2 and MESSAGE on stderr, nothing installed
 expect_usage() {
@@ -109,6 +117,24 @@ rules | grep -q -- "-A $FWD -p 113 -j NFQUEUE --queue-num $Q --queue-bypass" ||
 [ -S "$T/r1.ctl" ] || fail "no control socket"
 rules >"$T/rules.before"
 
+# --- IP fragments are forwarded by the kernel, not queued: no whole PGM
+# header to judge (a 3000-byte PGM datagram from the source, three pieces)
+nx rcv1 iptables -w -A INPUT -p 113 -s "$(addr src r1)" -m length --length 3020 -j ACCEPT
+# shellcheck disable=SC2317 # called through wait_for
+frag_in() { nx rcv1 iptables -w -nvxL INPUT | awk '$3 == "ACCEPT" { print $1; exit }'; }
+q0=$(rule_pkts "$FWD" queue)
+nx src python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 113)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_MTU_DISCOVER: IP_PMTUDISC_DONT
+s.sendto(bytes(3000), (sys.argv[1], 0))' "$(addr rcv1 r1)" || die "fragmented send"
+# shellcheck disable=SC2317 # called through wait_for
+frag_delivered() { [ "$(frag_in)" -ge 1 ]; }
+wait_for 5 frag_delivered || fail "fragmented PGM datagram not delivered through r1"
+[ "$(rule_pkts "$FWD" fragment)" -eq 3 ] ||
+	fail "fragment rule matched $(rule_pkts "$FWD" fragment) packets, not 3"
+[ "$(rule_pkts "$FWD" queue)" -eq "$q0" ] || fail "fragments were queued"
+
 # --- a second instance on the same queue fails and leaves the first alone
 rc=0
 ned -d -q "$Q" -s "$T/second.ctl" >"$T/second.out" 2>&1 || rc=$?
@@ -132,8 +158,8 @@ for i in $(seq 1 $N); do
 	# SPMs were queued and rewritten: path NLA = our address on that link (§7.1)
 	spm_ok=$((spm_ok + $(cap_count "out$i" "pgm.hdr.type == 0x00 && pgm.spm.path.ipv4 == $(addr r1 "rcv$i")")))
 done
-accepted=$(rule_pkts "$FWD" 1)
-queued=$(rule_pkts "$FWD" 2)
+accepted=$(rule_pkts "$FWD" odata)
+queued=$(rule_pkts "$FWD" queue)
 log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepted;" \
 	"queued on FORWARD: $queued; SPMs with our path NLA: $spm_ok"
 [ "$odata" -gt 0 ] || fail "no ODATA forwarded"
@@ -145,7 +171,7 @@ log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepte
 # shellcheck disable=SC2046
 nx r1 iptables -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match odata) \
 	-m statistic --mode random --probability 0.03 -j DROP || die "loss rule"
-before=$(rule_pkts "$IN" 2)
+before=$(rule_pkts "$IN" queue)
 start_transfer 2000 $((1024 * 1024))  # about 4 s
 wait_for 20 queued_in_since "$before" || fail "no NAK reached pgmned before the kill"
 bg_running recv1 || fail "the transfer ended before the kill"
