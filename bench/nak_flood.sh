@@ -60,8 +60,12 @@ done
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
+# lib.sh runs the programs from PGMNE_BIN.
+export PGMNE_BIN
 PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "nak_flood: SKIP (no $BIN)"; exit 77; }
+# shellcheck source=tests/system/lib.sh
 . "$HERE/../tests/system/lib.sh"
+# shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 require_cmd smcrouted taskset jq
 require_bin pgmgen nfq_null pgmned pgmnectl
@@ -116,11 +120,11 @@ round_D() {
 		-t "$tsis" -q "$sqns" -n "$tsis" -T 2 >/dev/null || return 1
 	wait_for 5 test "$(nectl rtr -j show sessions | jq '.sessions | length')" -ge "$tsis" ||
 		log "nak_flood: pgmned has fewer than $tsis sessions"
-	a=($(snap))
+	read -r -a a <<<"$(snap)"
 	k0=$(cputicks "$pid")
 	out=$(flood) || return 1
 	k1=$(cputicks "$pid")
-	b=($(snap))
+	read -r -a b <<<"$(snap)"
 	pgmned_stop rtr || log "pgmned exited with status $?"
 	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((b[0] - a[0])) \
 		-v k=$((k1 - k0)) -v hz="$HZ" 'BEGIN {
@@ -167,13 +171,15 @@ scenario() {
 	: >"$T/N"; : >"$T/D"
 	if [ "$warmup" = 1 ]; then
 		round_D || die "warm-up round failed"
-		printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' ${r} "$extra"
+		# shellcheck disable=SC2086 # $r: numbers, split on purpose
+		printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' $r "$extra"
 	fi
 	order=(N D D N)
 	for ((i = 0; i < rounds; i++)); do
 		m=${order[i % 4]}
 		"round_$m" || die "round $i ($m) failed"
-		printf 'round %2d %s offered=%s handled/s=%s per-cpu-s=%s %s\n' "$i" "$m" ${r} "$extra"
+		# shellcheck disable=SC2086 # $r: numbers, split on purpose
+		printf 'round %2d %s offered=%s handled/s=%s per-cpu-s=%s %s\n' "$i" "$m" $r "$extra"
 		echo "$r" >>"$T/$m"
 	done
 	n_wall=$(col N 2 | median); n_cpu=$(col N 3 | median)

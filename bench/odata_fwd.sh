@@ -53,14 +53,20 @@ done
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
+# lib.sh runs the programs from PGMNE_BIN.
+export PGMNE_BIN
 PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "odata_fwd: SKIP (no $BIN)"; exit 77; }
+# shellcheck source=tests/system/lib.sh
 . "$HERE/../tests/system/lib.sh"
+# shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 require_cmd smcrouted taskset
 require_bin pgmgen
 have_ne=1
-[ -x "$PGMNE_BIN/pgmned" ] && [ -x "$PGMNE_BIN/pgmnectl" ] ||
-	{ have_ne=0; log "odata_fwd: pgmned/pgmnectl not built: baseline only"; }
+if [ ! -x "$PGMNE_BIN/pgmned" ] || [ ! -x "$PGMNE_BIN/pgmnectl" ]; then
+	have_ne=0
+	log "odata_fwd: pgmned/pgmnectl not built: baseline only"
+fi
 
 GROUP=239.192.77.1
 host_add gen; router_add rtr; host_add sink
@@ -132,13 +138,15 @@ round() {
 : >"$T/A"; : >"$T/B"; : >"$T/F"; : >"$T/R"; : >"$T/seq"
 if [ "$warmup" = 1 ]; then
 	round A || die "warm-up round failed"
-	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' ${r}
+	# shellcheck disable=SC2086 # $r: numbers, split on purpose
+	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' $r
 fi
 for ((i = 0; i < rounds; i++)); do
 	m=${order[i % ${#order[@]}]}
 	[ "$m" = B ] && [ $have_ne -eq 0 ] && m=A
 	round "$m" || die "round $i ($m) failed"
-	printf 'round %2d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s' "$i" "$m" ${r}
+	# shellcheck disable=SC2086 # $r: numbers, split on purpose
+	printf 'round %2d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s' "$i" "$m" $r
 	[ "$m" = B ] && printf ' pgmned-odata-rule-matched=%s' "$matched"
 	echo
 	echo "$r" >>"$T/$m"

@@ -6,7 +6,7 @@
 # Each benchmark prints its configuration, the machine and its rows, and
 # is skipped with a message when a program it needs is not built. Logs and
 # the summary go to bench/results/<time>/ (git-ignored); bench/results/
-# latest points at the newest run. Whole run: ~6 min, --quick: ~1.5 min
+# latest points at the newest run. Whole run: ~6 min, --quick: ~40 s
 # (on a busy 2-core machine; less when it is idle).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
