@@ -21,7 +21,8 @@ extern char **environ;
 #define U32_ODATA "0>>22&0x3C@4>>24=0x04"
 /*
  * IP fragments (MF set or a fragment offset): no whole PGM header to
- * judge, so forwarded as they are rather than queued.
+ * judge, so forwarded as they are rather than queued. After the ODATA
+ * rule, which keeps the common case one match long.
  */
 #define U32_FRAGMENT "4&0x3FFF=0x1:0x3FFF"
 
@@ -102,11 +103,11 @@ static int ruleset(char *buf, size_t len, uint16_t queue)
 		"*filter\n"
 		":%1$s - [0:0]\n"
 		":%2$s - [0:0]\n"
-		"-A %1$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %1$s -p 113 -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
+		"-A %1$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %1$s -p 113 -j NFQUEUE --queue-num %3$u --queue-bypass\n"
-		"-A %2$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %2$s -p 113 -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
+		"-A %2$s -p 113 -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
 		"-A %2$s -p 113 -j NFQUEUE --queue-num %3$u --queue-bypass\n"
 		"-I FORWARD 1 -j %1$s\n"
 		"-I INPUT 1 -j %2$s\n"
