@@ -272,12 +272,13 @@ topo_report() {
 			nup=$((nup + $(count_get "$r" "${TOPO_UNICAST_UP[$r]}" out nak)))
 		printf '%-7s %-3s %12s %12s %14s\n' "$r" "$ne" "$nin" "$nup" "$((nin - nup))"
 	done
-	printf '\n%-7s %-12s %10s %10s %10s\n' router "link to" "RDATA in" forwarded "held back"
+	printf '\n%-7s %-12s %10s %10s %10s %10s\n' router "link to" "RDATA in" forwarded "held back" "ODATA out"
 	for r in "${TOPO_ROUTERS[@]}"; do
 		rin=$(count_get "$r" "${TOPO_UP[$r]}" in rdata)
 		for c in ${TOPO_DOWN[$r]:-}; do
 			rout=$(count_get "$r" "$c" out rdata)
-			printf '%-7s %-12s %10s %10s %10s\n' "$r" "$c" "$rin" "$rout" "$((rin - rout))"
+			printf '%-7s %-12s %10s %10s %10s %10s\n' "$r" "$c" "$rin" "$rout" "$((rin - rout))" \
+				"$(count_get "$r" "$c" out odata)"
 		done
 	done
 	printf '\nsource: ODATA sent %s (%s dropped by the loss rules), NAKs received %s, NCFs sent %s, RDATA sent %s\n' \
