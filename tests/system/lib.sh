@@ -51,7 +51,8 @@
 #                                     rdata, nak, nnak, ncf, spmr or a number)
 #                                     leaving NODE towards PEER with
 #                                     probability PROB (0..1)
-#   drop_first NODE PEER TYPE [N]     drop the first N (default 1) such packets
+#   drop_first [-i] NODE PEER TYPE [N]  drop the first N (default 1) such
+#                                     packets (-i: arriving from PEER)
 #   drops NODE                        packets our loss rules dropped in NODE
 #   count_add NODE PEER in|out TYPE   count PGM packets of TYPE arriving from /
 #                                     leaving towards PEER (iptables counters,
@@ -352,21 +353,36 @@ loss_add() {
 		-m statistic --mode random --probability "$p" -j DROP || die "loss rule in $n"
 }
 
+# drop_first [-i] NODE PEER TYPE [N]: without -i, packets NODE sends to
+# PEER; with -i, packets NODE receives from PEER (dropped in PREROUTING,
+# so a capture on NODE's interface still shows them arriving).
 drop_first() {
+	local chain=PGMTEST_LOSS io=-o
+	if [ "$1" = -i ]; then
+		chain=PGMTEST_LOSSIN io=-i
+		shift
+	fi
 	local n=$1 peer=$2 ty=$3 count=${4:-1} i
-	lib_loss_chain "$n"
+	if [ "$chain" = PGMTEST_LOSS ]; then
+		lib_loss_chain "$n"
+	elif ! nx "$n" iptables -t mangle -nL PGMTEST_LOSSIN >/dev/null 2>&1; then
+		nx "$n" iptables -t mangle -N PGMTEST_LOSSIN
+		nx "$n" iptables -t mangle -I PREROUTING 1 -j PGMTEST_LOSSIN
+	fi
 	# nth mode with a huge period matches packets 0..count-1 of a new rule;
 	# one rule per packet keeps it simple.
 	for ((i = 0; i < count; i++)); do
 		# shellcheck disable=SC2046
-		nx "$n" iptables -t mangle -I PGMTEST_LOSS -o "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
+		nx "$n" iptables -t mangle -I "$chain" "$io" "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
 			-m statistic --mode nth --every 1000000000 --packet 0 -j DROP || die "drop rule in $n"
 	done
 }
 
 drops() {
-	nx "$1" iptables -t mangle -nvxL PGMTEST_LOSS 2>/dev/null |
-		awk '$3 == "DROP" { s += $1 } END { print s + 0 }'
+	{
+		nx "$1" iptables -t mangle -nvxL PGMTEST_LOSS 2>/dev/null
+		nx "$1" iptables -t mangle -nvxL PGMTEST_LOSSIN 2>/dev/null
+	} | awk '$3 == "DROP" { s += $1 } END { print s + 0 }'
 }
 
 # ---- counters -------------------------------------------------------------
@@ -492,7 +508,8 @@ for p in pkts:
     print(int.from_bytes(pgm[16:20], "big"))
     if not pgm[5] & 1: continue
     afi_len = lambda afi: 4 if afi == 1 else 16
-    o = 20 + 2 + afi_len(int.from_bytes(pgm[20:22], "big"))
+    # source NLA (AFI, reserved, address), then group NLA, then options
+    o = 20 + 4 + afi_len(int.from_bytes(pgm[20:22], "big"))
     o += 4 + afi_len(int.from_bytes(pgm[o:o + 2], "big"))
     if o + 3 > len(pgm) or (pgm[o] & 0x7f) != 0: continue
     o += pgm[o + 1]
