@@ -548,7 +548,9 @@ lib_cleanup() {
 	local rc=$?
 	[ "$LIB_CLEANED" = 1 ] && return
 	LIB_CLEANED=1
-	trap - EXIT INT TERM
+	# a second Ctrl-C must not cut the teardown short
+	trap - EXIT
+	trap '' INT TERM
 	lib_cleanup_nodes
 	if [ -n "$T" ] && [ -d "$T" ]; then
 		if [ "${KEEP:-0}" = 1 ]; then
