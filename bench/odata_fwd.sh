@@ -90,7 +90,9 @@ KSOFTIRQD=$(pgrep -x ksoftirqd/0 | head -n1)
 irq0() { awk '{ print $14 + $15 }' "/proc/$KSOFTIRQD/stat" 2>/dev/null || echo 0; }
 HZ=$(getconf CLK_TCK)
 
-# pgmned's FORWARD rules (ne/rules.c), installed by hand for mode R.
+# pgmned's FORWARD chain as ODATA meets it (ne/rules.c: the jump, then
+# the ODATA match first; its later rules are never reached by ODATA),
+# installed by hand for mode R.
 rules_R() {
 	nx rtr iptables-restore -w 10 --noflush <<-EOF
 	*filter
