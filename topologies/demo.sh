@@ -20,7 +20,8 @@
 #
 # Environment: PGMNE_BIN (default bin/), DEMO_SIZE (bytes, default 393216),
 # DEMO_NE=all|none|r1,r2.. (default all), TOPO_SEND / TOPO_RECV (programs;
-# default pgmsend if built, else opgm_send; opgm_recv — stock OpenPGM).
+# default pgmsend if built, else opgm_send; opgm_recv — stock OpenPGM),
+# TOPO_TIMEOUT (receiver deadline, default 45 s).
 # Needs root; runs in well under two minutes; cleans up on any exit.
 . "$(dirname "$0")/../tests/system/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -28,6 +29,7 @@ require_cmd smcrouted smcroutectl jq
 DEMO_NE=${DEMO_NE:-all}
 [ "$DEMO_NE" = none ] || require_bin pgmned pgmnectl
 SIZE=${DEMO_SIZE:-393216}
+TOPO_TIMEOUT=${TOPO_TIMEOUT:-45}   # a receiver's deadline; the transfer itself takes ~1 s
 
 log "building the tree: 7 routers, 8 receivers (namespaces $RUN-*)"
 topo_tree 3 2 8
