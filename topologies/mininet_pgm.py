@@ -128,10 +128,10 @@ def configure(net, topo, tmp, binpath, ne_list):
         conf = os.path.join(tmp, "%s.conf" % r)
         with open(conf, "w") as f:
             if topo.down.get(r):
-                f.write("mroute from %s group %s to %s\n" % (
-                    topo.addr[(r, topo.up[r])][0], GROUP,
+                f.write("mroute from %s source %s group %s to %s\n" % (
+                    topo.addr[(r, topo.up[r])][0], topo.addr[("src", "r1")][1], GROUP,
                     " ".join(topo.addr[(r, c)][0] for c in topo.down[r])))
-        procs.append(h.popen(["smcrouted", "-n", "-i", "mn-" + r, "-f", conf,
+        procs.append(h.popen(["smcrouted", "-n", "-c", "3600", "-i", "mn-" + r, "-f", conf,
                               "-u", os.path.join(tmp, r + ".smc"),
                               "-P", os.path.join(tmp, r + ".smcpid"), "-l", "err"]))
     for r in ne_list:

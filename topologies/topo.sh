@@ -114,7 +114,8 @@ topo_diamond() {
 }
 
 # topo_up: default routes point upstream (towards the source), smcroute
-# forwards the group down the tree. Routers also learn routes to the
+# forwards (src, group) down the tree (static (S,G) entries: nothing to
+# resolve or flush while data flows). Routers also learn routes to the
 # subnets below them so everything is reachable from the source.
 topo_up() {
 	local n up r
@@ -126,7 +127,7 @@ topo_up() {
 	for r in "${TOPO_ROUTERS[@]}"; do
 		[ -n "${TOPO_DOWN[$r]:-}" ] || continue
 		# shellcheck disable=SC2086
-		mroute_add "$r" "${TOPO_UP[$r]}" "$GROUP" ${TOPO_DOWN[$r]}
+		mroute_add -s "$(addr src r1)" "$r" "${TOPO_UP[$r]}" "$GROUP" ${TOPO_DOWN[$r]}
 	done
 	for r in "${TOPO_ROUTERS[@]}"; do
 		smcroute_start "$r"

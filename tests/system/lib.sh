@@ -219,7 +219,10 @@ smcroute_ctl() { local r=$1; shift; smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.
 smcroute_start() {
 	local r=$1; local conf="$T/smcroute-$r.conf"
 	printf '%s' "${LIB_MROUTES[$r]:-}" >"$conf"
-	bg_start "$r" "smcroute-$r" smcrouted -n -i "$RUN-$r" -f "$conf" \
+	# -c 3600: smcrouted flushes the kernel entries it made for (*,G)
+	# routes every 60 s by default; packets arriving while an entry is
+	# re-resolved are lost, which a test must never see.
+	bg_start "$r" "smcroute-$r" smcrouted -n -c 3600 -i "$RUN-$r" -f "$conf" \
 		-u "$T/smcroute-$r.sock" -P "$T/smcrouted-$r.pid" -l info
 	LIB_SMC[$r]=1
 	wait_for 10 smcroute_ctl "$r" show routes || die "smcrouted in $r does not answer"
