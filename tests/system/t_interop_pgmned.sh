@@ -92,9 +92,9 @@ run_case() {
 	log "$name: $dropped ODATA dropped, identical at both receivers; pgmrecv sent $to_router NAKs to the router"
 }
 
-# pgmsend lingers longer than the NE's NAK elimination interval (5 s): a
-# receiver whose NAK the NE eliminated right after the repair went out to
-# another interface can only be served once that interval is over.
+# pgmsend lingers well past the receivers' own retry budget, so a
+# receiver whose repeat NAK comes late (a repair lost on its link, a NAK
+# eliminated while the first repair was still pending) is still served.
 run_case ours-via-ne pgmsend pgmrecv opgm_recv -r 8000 --ttl 8 --linger 15 --stats
 grep -q '^repair_packets_sent: [1-9]' "$T/ours-via-ne-send.log" || fail "pgmsend sent no repairs"
 run_case openpgm-via-ne opgm_send pgmrecv pgmrecv -r 8000 -l 30
