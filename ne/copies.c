@@ -33,26 +33,35 @@ static uint32_t packet_sqn(const struct pgm_pkt *pkt)
 }
 
 /*
- * True when this FORWARD copy belongs to the packet whose copies we are
+ * True when this FORWARD copy belongs to a packet whose copies we are
  * seeing: same type, TSI, SQN, checksum and arrival interface, within
- * NE_COPY_WINDOW_MS, on an outgoing interface not seen yet for it.
- * Otherwise remembers it as a new packet and returns false.
+ * NE_COPY_WINDOW_MS, on an outgoing interface not seen yet for it. The
+ * last NE_COPY_SLOTS packets are remembered, so copies interleaved with
+ * other packets are still recognised. Otherwise remembers it as a new
+ * packet (replacing the oldest) and returns false. Either way ne->copy
+ * points at the entry for this packet afterwards.
  */
 bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
                     const struct ne_iface *out)
 {
-	struct ne_copyseen *c = &ne->copy;
 	uint32_t sqn = packet_sqn(pkt);
 	uint64_t bit = out != NULL ? ne_slot_bit(ne_iface_slot(ne->ifaces, out)) : 0;
-	if (same_packet(c, pkt, m, sqn) && ne->now - c->first_ms <= NE_COPY_WINDOW_MS &&
-	    bit != 0 && !(c->outs & bit)) {
-		c->outs |= bit;
-		return true;
+	for (unsigned i = 0; bit != 0 && i < NE_COPY_SLOTS; i++) {
+		struct ne_copyseen *c = &ne->copies[i];
+		if (same_packet(c, pkt, m, sqn) && ne->now - c->first_ms <= NE_COPY_WINDOW_MS &&
+		    !(c->outs & bit)) {
+			c->outs |= bit;
+			ne->copy = c;
+			return true;
+		}
 	}
+	struct ne_copyseen *c = &ne->copies[ne->copy_next];
+	ne->copy_next = (ne->copy_next + 1) % NE_COPY_SLOTS;
 	*c = (struct ne_copyseen){
 		.valid = true, .type = pkt->type, .cksum = pkt->checksum,
 		.in_ifindex = m->in_ifindex, .sqn = sqn, .tsi = pkt->tsi,
 		.first_ms = ne->now, .outs = bit,
 	};
+	ne->copy = c;
 	return false;
 }

@@ -47,6 +47,7 @@ struct ne *ne_new(const struct ne_config *cfg, struct ne_ifaces *ifaces, const s
 	struct ne *ne = calloc(1, sizeof(*ne));
 	if (ne == NULL)
 		return NULL;
+	ne->copy = &ne->copies[0];
 	ne->cfg = *cfg;
 	sanitize_config(&ne->cfg);
 	ne->ifaces = ifaces;

@@ -24,6 +24,9 @@
 #define NE_MAX_ENTRIES (1u << 30)
 /* Copies of one multicast packet reach FORWARD within this many ms. */
 #define NE_COPY_WINDOW_MS 10
+/* Packets whose copies are tracked at once: another packet (a NAK on
+ * INPUT, another session's SPM) may be queued between two copies. */
+#define NE_COPY_SLOTS 4
 /* Largest control packet we build (a NAK retry). */
 #define NE_CTRL_BUF 128
 /* Largest NAK we echo as an NCF: a full NAK list and more fit. */
@@ -99,7 +102,9 @@ struct ne {
 	uint64_t ticked;     /* now at the last timer run */
 	struct ne_health_counters health;
 	uint64_t malformed[PGM_E_COUNT];
-	struct ne_copyseen copy;
+	struct ne_copyseen copies[NE_COPY_SLOTS];
+	struct ne_copyseen *copy; /* the packet the current copy belongs to */
+	unsigned copy_next;       /* slot a new packet takes */
 
 	struct ne_session *sess;
 	uint32_t *sess_bucket;

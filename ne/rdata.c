@@ -22,8 +22,8 @@ static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 {
 	const struct pgm_pkt *p = c->pkt;
 	c->in->cnt.InRdata++;
-	ne->copy.session = NE_NIL;
-	ne->copy.had_state = false;
+	ne->copy->session = NE_NIL;
+	ne->copy->had_state = false;
 	if (p->opt_flags & PGM_OPT_PARITY) {
 		c->in->cnt.InParityRdata++;
 		return;
@@ -33,9 +33,9 @@ static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 		c->in->cnt.InRdataNoSessionErrors++;
 		return;
 	}
-	ne->copy.session = ne_session_index(ne, s);
-	ne->copy.had_state = ne_rstate_find(ne, ne->copy.session, p->u.data.sqn) != NULL;
-	if (!ne->copy.had_state)
+	ne->copy->session = ne_session_index(ne, s);
+	ne->copy->had_state = ne_rstate_find(ne, ne->copy->session, p->u.data.sqn) != NULL;
+	if (!ne->copy->had_state)
 		c->in->cnt.RdataEliminatedSqn++;
 }
 
@@ -47,9 +47,9 @@ enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
 		return NE_ACCEPT;
 	if (c->out == NULL || !c->out->enabled)
 		return NE_ACCEPT;
-	if (!ne->copy.had_state)
+	if (!ne->copy->had_state)
 		return NE_DROP; /* counted once, on the first copy */
-	struct ne_rstate *r = ne_rstate_find(ne, ne->copy.session, c->pkt->u.data.sqn);
+	struct ne_rstate *r = ne_rstate_find(ne, ne->copy->session, c->pkt->u.data.sqn);
 	uint64_t bit = ne_slot_bit(ne_iface_slot(ne->ifaces, c->out));
 	if (r != NULL && (r->ifaces & bit)) {
 		r->ifaces &= ~bit;

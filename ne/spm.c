@@ -29,12 +29,12 @@ static void record_path(struct ne *ne, struct ne_session *s, const struct ne_pkt
 	ne_session_touch(ne, s);
 }
 
-/* First copy: update state; sets ne->copy.had_session / had_state. */
+/* First copy: update state; sets ne->copy->had_session / had_state. */
 static void spm_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 {
 	const struct pgm_pkt *p = c->pkt;
-	ne->copy.had_session = false;
-	ne->copy.had_state = true;
+	ne->copy->had_session = false;
+	ne->copy->had_state = true;
 	c->in->cnt.InSpms++;
 	if (p->u.spm.path.afi != PGM_AFI_IPV4) {
 		c->in->cnt.SpmError++;
@@ -52,9 +52,9 @@ static void spm_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 		record_path(ne, s, c);
 	} else if (p->u.spm.sqn != s->spm_sqn) {
 		c->in->cnt.SpmBadSqn++;
-		ne->copy.had_state = false;
+		ne->copy->had_state = false;
 	}
-	ne->copy.had_session = true;
+	ne->copy->had_session = true;
 }
 
 /* Per copy: SPM_PATH := our address on the outgoing interface (§7.1). */
@@ -75,9 +75,9 @@ enum ne_verdict ne_proc_spm(struct ne *ne, struct ne_pkt_ctx *c)
 {
 	if (!c->repeat_copy)
 		spm_first_copy(ne, c);
-	if (!ne->copy.had_state)
+	if (!ne->copy->had_state)
 		return NE_DROP;
-	if (ne->copy.had_session)
+	if (ne->copy->had_session)
 		rewrite_path(c);
 	return NE_ACCEPT;
 }

@@ -612,6 +612,40 @@ static void test_nak_src_from_spm_path(void)
 	fx_fini(&f);
 }
 
+/*
+ * The copies of one multicast packet need not reach the daemon back to
+ * back: a NAK on INPUT or another packet's copy can come in between.
+ * Per-packet work (state, In* counters) must still run once.
+ */
+static void test_copies_interleaved(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	CU_ASSERT_EQUAL(fx_spm_copy(&f, 7, IF_DN1), NE_ACCEPT);
+	/* an RDATA without state and a NAK in between */
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 99, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 40, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(fx_spm_copy(&f, 7, IF_DN2), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->InSpms, 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->SpmBadSqn, 0);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->OutSpms, 1);
+	/* RDATA copies for two asking interfaces, split by another packet */
+	fx_nak_sqn(&f, 41, IF_DN2);
+	f.now += 1;
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 40, IF_DN1), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_spm_copy(&f, 8, IF_DN1), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 40, IF_DN2), NE_DROP);
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 41, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(fx_spm_copy(&f, 8, IF_DN2), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 41, IF_DN2), NE_ACCEPT);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->InSpms, 2);
+	/* 99 (no state), 40 and 41: three RDATA packets, not five */
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->InRdata, 3);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->OutRdata, 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->OutRdata, 1);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -636,6 +670,7 @@ int main(void)
 		{ "parity NAK and RDATA", test_parity },
 		{ "NAK_SRC set from SPMs upstream", test_nak_src_from_spm_path },
 		{ "NCF echo of a NAK without checksum", test_ncf_echo_without_checksum },
+		{ "copies interleaved with other packets", test_copies_interleaved },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine", tests);
