@@ -1,4 +1,4 @@
-/* Strict number parsing for the tools' arguments. */
+/* Strict number parsing and the common options of the tools. */
 #include "host/cli.h"
 
 #include <ctype.h>
@@ -37,4 +37,47 @@ bool cli_seconds_ms(const char *s, uint32_t max_s, uint64_t *out_ms)
 		return false;
 	*out_ms = whole * 1000 + frac;
 	return true;
+}
+
+int cli_bad_arg(const char *prog, const char *what, const char *val)
+{
+	fprintf(stderr, "%s: bad %s \"%s\"\n", prog, what, val ? val : "");
+	return 2;
+}
+
+int cli_common_opt(struct cli_common *cc, int opt, const char *arg)
+{
+	char err[160];
+	switch (opt) {
+	case 'n':
+		if (!netstr_parse(arg, &cc->net, err, sizeof(err))) {
+			fprintf(stderr, "%s: -n: %s\n", cc->prog, err);
+			return 2;
+		}
+		cc->have_net = true;
+		return 0;
+	case 'p':
+		if (!cli_u32(arg, 1, 65535, &cc->port))
+			return cli_bad_arg(cc->prog, "port (-p, 1..65535)", arg);
+		cc->have_port = true;
+		return 0;
+	case CLI_OPT_STATS:
+		cc->stats = true;
+		return 0;
+	case CLI_OPT_HELP:
+		cc->usage(stdout);
+		exit(0);
+	default:
+		cc->usage(stderr);
+		return 2;
+	}
+}
+
+int cli_common_required(const struct cli_common *cc)
+{
+	if (cc->have_net && cc->have_port)
+		return 0;
+	fprintf(stderr, "%s: %s is required\n", cc->prog,
+	        cc->have_net ? "-p PORT" : "-n IFADDR;GROUP");
+	return 2;
 }

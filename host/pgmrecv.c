@@ -10,31 +10,25 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "common/timerq.h"
+#include "host/app.h"
 #include "host/cli.h"
-#include "host/netstr.h"
-#include "host/pktin.h"
 #include "host/receiver.h"
 #include "host/sock.h"
 
-#define RX_BATCH 64
 #define LOSS_REPORT_MAX 10  /* individual loss messages before only counting */
 
 struct recvapp {
 	/* arguments */
-	struct netstr net;
-	uint32_t port;
+	struct cli_common cli;  /* -n, -p, --stats */
 	uint64_t count;        /* -c: stop after this many bytes; 0 = until FIN */
 	uint64_t time_ms;      /* -t: give up after this long; 0 = never */
-	bool stats;
 	const char *outfile;
 	/* run time */
 	int sock, out_fd, sig_fd;
@@ -64,35 +58,22 @@ static void usage(FILE *f)
 
 static int bad_arg(const char *what, const char *val)
 {
-	fprintf(stderr, "pgmrecv: bad %s \"%s\"\n", what, val ? val : "");
-	return 2;
+	return cli_bad_arg("pgmrecv", what, val);
 }
 
 static int parse_args(struct recvapp *c, int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"stats", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
+		{"stats", no_argument, NULL, CLI_OPT_STATS},
+		{"help", no_argument, NULL, CLI_OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	char err[160];
-	bool have_net = false, have_port = false;
+	c->cli.prog = "pgmrecv";
+	c->cli.usage = usage;
 	uint32_t v;
-	int o;
+	int o, rc;
 	while ((o = getopt_long(argc, argv, "n:p:o:c:t:h", lopts, NULL)) != -1) {
 		switch (o) {
-		case 'n':
-			if (!netstr_parse(optarg, &c->net, err, sizeof(err))) {
-				fprintf(stderr, "pgmrecv: -n: %s\n", err);
-				return 2;
-			}
-			have_net = true;
-			break;
-		case 'p':
-			if (!cli_u32(optarg, 1, 65535, &c->port))
-				return bad_arg("port (-p, 1..65535)", optarg);
-			have_port = true;
-			break;
 		case 'o':
 			c->outfile = optarg;
 			break;
@@ -105,32 +86,18 @@ static int parse_args(struct recvapp *c, int argc, char **argv)
 			if (!cli_seconds_ms(optarg, 86400, &c->time_ms) || c->time_ms == 0)
 				return bad_arg("time (-t, seconds)", optarg);
 			break;
-		case 'S':
-			c->stats = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			usage(stderr);
-			return 2;
+			if ((rc = cli_common_opt(&c->cli, o, optarg)) != 0)
+				return rc;
 		}
 	}
-	if (!have_net || !have_port) {
-		fprintf(stderr, "pgmrecv: %s is required\n", have_net ? "-p PORT" : "-n IFADDR;GROUP");
-		return 2;
-	}
+	if ((rc = cli_common_required(&c->cli)) != 0)
+		return rc;
 	if (optind < argc) {
 		fprintf(stderr, "pgmrecv: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
 	return 0;
-}
-
-static bool out_send(void *arg, uint8_t *pkt, size_t len, struct in_addr dst, bool ra)
-{
-	const struct recvapp *c = arg;
-	return sock_send(c->sock, pkt, len, dst, ra);
 }
 
 static void write_all(struct recvapp *c, const uint8_t *data, size_t len)
@@ -171,60 +138,40 @@ static void sink_lost(void *arg, uint32_t sqn)
 
 static bool open_socket(struct recvapp *c)
 {
-	c->sock = sock_open();
-	if (c->sock < 0) {
-		fprintf(stderr, "pgmrecv: cannot open raw PGM socket: %s\n", sock_open_hint(errno));
+	const struct netstr *net = &c->cli.net;
+	c->sock = app_open_socket("pgmrecv");
+	if (c->sock < 0)
 		return false;
-	}
-	for (unsigned i = 0; i < c->net.n_if; i++)
-		if (!sock_join(c->sock, c->net.group, c->net.ifaddr[i])) {
+	for (unsigned i = 0; i < net->n_if; i++)
+		if (!sock_join(c->sock, net->group, net->ifaddr[i])) {
 			fprintf(stderr, "pgmrecv: cannot join %s on interface %s: %s\n",
-			        inet_ntoa(c->net.group), inet_ntoa(c->net.ifaddr[i]), strerror(errno));
+			        inet_ntoa(net->group), inet_ntoa(net->ifaddr[i]), strerror(errno));
 			return false;
 		}
 	return true;
-}
-
-static int open_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	sigdelset(&set, SIGPIPE); /* blocked only: write() reports EPIPE */
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 static bool setup_receiver(struct recvapp *c)
 {
 	struct receiver_cfg cfg;
 	receiver_cfg_defaults(&cfg);
-	cfg.group = c->net.group;
-	cfg.dport = (uint16_t)c->port;
+	cfg.group = c->cli.net.group;
+	cfg.dport = (uint16_t)c->cli.port;
 	if (getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
 		return false;
-	struct pgm_out out = {.send = out_send, .arg = c};
+	struct pgm_out out = {.send = app_sock_out, .arg = &c->sock};
 	struct receiver_sink sink = {.data = sink_data, .lost = sink_lost, .arg = c};
 	return receiver_init(&c->rcv, &cfg, out, sink);
 }
 
+static void on_packet(void *arg, const struct pgm_ip *ip, const struct pgm_pkt *p, uint64_t now)
+{
+	receiver_on_packet(arg, ip, p, now);
+}
+
 static void drain_socket(struct recvapp *c, uint64_t now)
 {
-	for (int i = 0; i < RX_BATCH; i++) {
-		ssize_t n = sock_recv(c->sock, c->rbuf, sizeof(c->rbuf));
-		if (n < 0)
-			return;
-		struct pgm_ip ip;
-		struct pgm_pkt p;
-		if (pktin_parse(c->rbuf, (size_t)n, &ip, &p) != PGM_OK) {
-			c->rcv.st.malformed++;
-			continue;
-		}
-		receiver_on_packet(&c->rcv, &ip, &p, now);
-	}
+	app_drain(c->sock, c->rbuf, sizeof(c->rbuf), on_packet, &c->rcv, &c->rcv.st.malformed, now);
 }
 
 static bool finished(const struct recvapp *c)
@@ -238,9 +185,7 @@ static int timeout_ms(const struct recvapp *c, uint64_t now, uint64_t deadline)
 	uint64_t t = receiver_next_event(&c->rcv);
 	if (deadline < t)
 		t = deadline;
-	if (t <= now)
-		return 0;
-	return t - now > 60000 ? 60000 : (int)(t - now);
+	return app_timeout_ms(t, now);
 }
 
 /* Exit status with the reason on stderr. */
@@ -274,8 +219,8 @@ static int verdict(const struct recvapp *c, bool timed_out)
 static int run(struct recvapp *c)
 {
 	/* tests wait for this line instead of sleeping */
-	fprintf(stderr, "pgmrecv: listening on %s port %u\n", inet_ntoa(c->net.group),
-	        (unsigned)c->port);
+	fprintf(stderr, "pgmrecv: listening on %s port %u\n", inet_ntoa(c->cli.net.group),
+	        (unsigned)c->cli.port);
 	uint64_t start = mono_ms();
 	uint64_t deadline = c->time_ms ? start + c->time_ms : UINT64_MAX;
 	bool timed_out = false;
@@ -292,10 +237,8 @@ static int run(struct recvapp *c)
 			{.fd = c->sock, .events = POLLIN},
 			{.fd = c->sig_fd, .events = POLLIN},
 		};
-		if (poll(fds, 2, timeout_ms(c, now, deadline)) < 0 && errno != EINTR) {
-			perror("pgmrecv: poll");
+		if (!app_poll("pgmrecv", fds, 2, timeout_ms(c, now, deadline)))
 			return 1;
-		}
 		now = mono_ms();
 		if (fds[0].revents & POLLIN)
 			drain_socket(c, now);
@@ -318,7 +261,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pgmrecv: cannot open %s: %s\n", c->outfile, strerror(errno));
 		return 1;
 	}
-	c->sig_fd = open_signals();
+	c->sig_fd = app_open_signals();
 	if (c->sig_fd < 0 || !open_socket(c))
 		return 1;
 	if (!setup_receiver(c)) {
@@ -326,7 +269,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(c);
-	if (c->stats) {
+	if (c->cli.stats) {
 		struct recv_stats st;
 		receiver_stats_snapshot(&c->rcv, &st);
 		recv_stats_print(&st, stderr);

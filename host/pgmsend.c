@@ -9,22 +9,18 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "common/timerq.h"
+#include "host/app.h"
 #include "host/cli.h"
-#include "host/netstr.h"
-#include "host/pktin.h"
 #include "host/sock.h"
 #include "host/source.h"
 
-#define RX_BATCH 64   /* packets read per wake-up, so timers still run */
 #define TX_BATCH 64   /* ODATA sent per wake-up */
 
 struct chunk {
@@ -35,10 +31,9 @@ struct chunk {
 
 struct sender {
 	/* arguments */
-	struct netstr net;
-	uint32_t port, sport, rate_kbit, ttl, join_pct;
+	struct cli_common cli;  /* -n, -p, --stats */
+	uint32_t sport, rate_kbit, ttl, join_pct;
 	uint64_t linger_ms;
-	bool stats;
 	const char *file;
 	/* run time */
 	int sock, in_fd, sig_fd;
@@ -71,8 +66,7 @@ static void usage(FILE *f)
 
 static int bad_arg(const char *what, const char *val)
 {
-	fprintf(stderr, "pgmsend: bad %s \"%s\"\n", what, val ? val : "");
-	return 2;
+	return cli_bad_arg("pgmsend", what, val);
 }
 
 /* Returns 0, or the exit code for a bad command line. */
@@ -82,31 +76,15 @@ static int parse_args(struct sender *c, int argc, char **argv)
 		{"ttl", required_argument, NULL, 'T'},
 		{"linger", required_argument, NULL, 'L'},
 		{"join", required_argument, NULL, 'J'},
-		{"stats", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
+		{"stats", no_argument, NULL, CLI_OPT_STATS},
+		{"help", no_argument, NULL, CLI_OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	char err[160];
-	bool have_net = false, have_port = false;
-	int o;
+	c->cli.prog = "pgmsend";
+	c->cli.usage = usage;
+	int o, rc;
 	while ((o = getopt_long(argc, argv, "n:p:r:s:h", lopts, NULL)) != -1) {
 		switch (o) {
-		case 'n':
-			if (!netstr_parse(optarg, &c->net, err, sizeof(err))) {
-				fprintf(stderr, "pgmsend: -n: %s\n", err);
-				return 2;
-			}
-			if (c->net.n_if != 1) {
-				fprintf(stderr, "pgmsend: -n: a sender uses exactly one interface\n");
-				return 2;
-			}
-			have_net = true;
-			break;
-		case 'p':
-			if (!cli_u32(optarg, 1, 65535, &c->port))
-				return bad_arg("port (-p, 1..65535)", optarg);
-			have_port = true;
-			break;
 		case 'r':
 			if (!cli_u32(optarg, 0, 10000000, &c->rate_kbit))
 				return bad_arg("rate (-r, kbit/s)", optarg);
@@ -127,21 +105,17 @@ static int parse_args(struct sender *c, int argc, char **argv)
 			if (!cli_u32(optarg, 0, 100, &c->join_pct))
 				return bad_arg("join percentage (--join, 0..100)", optarg);
 			break;
-		case 'S':
-			c->stats = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			usage(stderr);
-			return 2;
+			if ((rc = cli_common_opt(&c->cli, o, optarg)) != 0)
+				return rc;
+			if (o == 'n' && c->cli.net.n_if != 1) {
+				fprintf(stderr, "pgmsend: -n: a sender uses exactly one interface\n");
+				return 2;
+			}
 		}
 	}
-	if (!have_net || !have_port) {
-		fprintf(stderr, "pgmsend: %s is required\n", have_net ? "-p PORT" : "-n IFADDR;GROUP");
-		return 2;
-	}
+	if ((rc = cli_common_required(&c->cli)) != 0)
+		return rc;
 	if (optind < argc - 1) {
 		fprintf(stderr, "pgmsend: only one FILE may be given\n");
 		return 2;
@@ -150,42 +124,22 @@ static int parse_args(struct sender *c, int argc, char **argv)
 	return 0;
 }
 
-static bool out_send(void *arg, uint8_t *pkt, size_t len, struct in_addr dst, bool ra)
-{
-	const struct sender *c = arg;
-	return sock_send(c->sock, pkt, len, dst, ra);
-}
-
 static bool open_socket(struct sender *c)
 {
-	c->sock = sock_open();
-	if (c->sock < 0) {
-		fprintf(stderr, "pgmsend: cannot open raw PGM socket: %s\n", sock_open_hint(errno));
+	const struct netstr *net = &c->cli.net;
+	c->sock = app_open_socket("pgmsend");
+	if (c->sock < 0)
 		return false;
-	}
-	if (!sock_bind(c->sock, c->net.ifaddr[0])) {
-		fprintf(stderr, "pgmsend: cannot bind to %s: %s\n", inet_ntoa(c->net.ifaddr[0]),
+	if (!sock_bind(c->sock, net->ifaddr[0])) {
+		fprintf(stderr, "pgmsend: cannot bind to %s: %s\n", inet_ntoa(net->ifaddr[0]),
 		        strerror(errno));
 		return false;
 	}
-	if (!sock_mcast_out(c->sock, c->net.ifaddr[0], (int)c->ttl, false)) {
+	if (!sock_mcast_out(c->sock, net->ifaddr[0], (int)c->ttl, false)) {
 		fprintf(stderr, "pgmsend: cannot set multicast interface/TTL: %s\n", strerror(errno));
 		return false;
 	}
 	return true;
-}
-
-static int open_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	sigdelset(&set, SIGPIPE); /* blocked only: a write error is reported instead */
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 static bool random_bytes(void *buf, size_t len)
@@ -197,9 +151,9 @@ static bool setup_source(struct sender *c, uint64_t now)
 {
 	struct source_cfg cfg;
 	source_cfg_defaults(&cfg);
-	cfg.ifaddr = c->net.ifaddr[0];
-	cfg.group = c->net.group;
-	cfg.dport = (uint16_t)c->port;
+	cfg.ifaddr = c->cli.net.ifaddr[0];
+	cfg.group = c->cli.net.group;
+	cfg.dport = (uint16_t)c->cli.port;
 	cfg.rate_kbit = c->rate_kbit;
 	cfg.join_pct = c->join_pct;
 	uint16_t rport;
@@ -207,7 +161,7 @@ static bool setup_source(struct sender *c, uint64_t now)
 	    !random_bytes(&rport, sizeof(rport)))
 		return false;
 	cfg.sport = c->sport ? (uint16_t)c->sport : (uint16_t)(1024 + rport % 64000);
-	struct pgm_out out = {.send = out_send, .arg = c};
+	struct pgm_out out = {.send = app_sock_out, .arg = &c->sock};
 	if (!source_init(&c->src, &cfg, out, now))
 		return false;
 	size_t tsdu = cfg.max_tsdu;
@@ -276,20 +230,14 @@ static void finish_if_done(struct sender *c, uint64_t now)
 	c->linger_until = now + c->linger_ms;
 }
 
+static void on_packet(void *arg, const struct pgm_ip *ip, const struct pgm_pkt *p, uint64_t now)
+{
+	source_on_packet(arg, ip, p, now);
+}
+
 static void drain_socket(struct sender *c, uint64_t now)
 {
-	for (int i = 0; i < RX_BATCH; i++) {
-		ssize_t n = sock_recv(c->sock, c->rbuf, sizeof(c->rbuf));
-		if (n < 0)
-			return;
-		struct pgm_ip ip;
-		struct pgm_pkt p;
-		if (pktin_parse(c->rbuf, (size_t)n, &ip, &p) != PGM_OK) {
-			c->src.st.malformed++;
-			continue;
-		}
-		source_on_packet(&c->src, &ip, &p, now);
-	}
+	app_drain(c->sock, c->rbuf, sizeof(c->rbuf), on_packet, &c->src, &c->src.st.malformed, now);
 }
 
 static int timeout_ms(struct sender *c, uint64_t now)
@@ -302,9 +250,7 @@ static int timeout_ms(struct sender *c, uint64_t now)
 	}
 	if (c->finished && c->linger_until < t)
 		t = c->linger_until;
-	if (t <= now)
-		return 0;
-	return t - now > 60000 ? 60000 : (int)(t - now);
+	return app_timeout_ms(t, now);
 }
 
 static int run(struct sender *c)
@@ -321,10 +267,8 @@ static int run(struct sender *c)
 			{.fd = c->sig_fd, .events = POLLIN},
 			{.fd = need_input(c) ? c->in_fd : -1, .events = POLLIN},
 		};
-		if (poll(fds, 3, timeout_ms(c, now)) < 0 && errno != EINTR) {
-			perror("pgmsend: poll");
+		if (!app_poll("pgmsend", fds, 3, timeout_ms(c, now)))
 			return 1;
-		}
 		now = mono_ms();
 		if (fds[0].revents & POLLIN)
 			drain_socket(c, now);
@@ -354,7 +298,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pgmsend: cannot open %s: %s\n", c->file, strerror(errno));
 		return 1;
 	}
-	c->sig_fd = open_signals();
+	c->sig_fd = app_open_signals();
 	if (c->sig_fd < 0 || !open_socket(c))
 		return 1;
 	if (!setup_source(c, mono_ms())) {
@@ -362,7 +306,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(c);
-	if (c->stats) {
+	if (c->cli.stats) {
 		struct source_stats st;
 		source_stats_snapshot(&c->src, &st, mono_ms());
 		source_stats_print(&st, stderr);
