@@ -10,7 +10,14 @@
 #     r2's NAKs go to r1, r1's NAKs go to the source;
 #   - each hop confirms: NCFs on the receiver link (from r2), on the r1–r2
 #     link (from r1) and on the source link (from the source);
-#   - the source sees every lost SQN NAKed, and each SQN in one NAK only;
+#   - the source sees every lost SQN NAKed; r1 never sends the source
+#     more NAKs for an SQN than r2 sent r1, and the source never sees more
+#     NAKs for an SQN than there are receivers. (Not "exactly one": §7.8
+#     drops repair state once the RDATA is forwarded, so a receiver on
+#     another r2 interface whose NAK comes after the ~3 ms repair has gone
+#     by needs, and gets, a second repair. t_ne_wan_elim.sh shows exact
+#     elimination where the round trip to the source is longer than the
+#     receivers' back-off spread.)
 #   - both receivers end with a byte-identical file.
 . "$(dirname "$0")/lib.sh"
 require_cmd smcrouted smcroutectl tshark dumpcap
@@ -94,8 +101,10 @@ done
 n=$(awk -F'\t' '$1 == "0x0a" && $4 < 255' "$T/mid.tsv" | wc -l)
 [ "$n" -eq 0 ] || fail "$n forwarded (not NE-originated) NCFs on the r1–r2 link"
 
-# the source: every lost SQN NAKed, and NAKed once
+# the source: every lost SQN NAKed, never more often than r2 asked r1 or
+# than there are receivers (see the top)
 cap_nak_sqns up "dst host $S" | sort >"$T/naked.txt"
+cap_nak_sqns mid "dst host $R1DN" | sort >"$T/naked-mid.txt"
 for c in up mid; do
 	awk -F'\t' '$1 == "0x04" { print $5 }' "$T/$c.tsv" | while read -r q; do printf '%d\n' "$q"; done |
 		sort >"$T/odata-$c.txt"
@@ -103,15 +112,20 @@ done
 comm -23 "$T/odata-up.txt" "$T/odata-mid.txt" >"$T/lost.txt"
 [ "$(wc -l <"$T/lost.txt")" -eq "$lost" ] ||
 	fail "captures show $(wc -l <"$T/lost.txt") SQNs lost on r1–r2, the loss rule counted $lost"
+# SQNs the source was asked for more often than r1 was, or than twice
+amplified=$(join -a1 -e0 -o 1.1,1.2,2.2 <(uniq -c <"$T/naked.txt" | awk '{print $2, $1}' | sort) \
+	<(uniq -c <"$T/naked-mid.txt" | awk '{print $2, $1}' | sort) |
+	awk '$2 > $3 || $2 > 2 { printf "%s(%d at source, %d from r2) ", $1, $2, $3 }')
 dups=$(uniq -d <"$T/naked.txt" | wc -l)
 missing=$(sort -u "$T/naked.txt" | comm -13 - "$T/lost.txt" | wc -l)
 extra=$(sort -u "$T/naked.txt" | comm -23 - "$T/lost.txt" | tr '\n' ' ')
 log "source got NAKs for $(uniq <"$T/naked.txt" | wc -l) SQNs ($(wc -l <"$T/naked.txt") mentions); $lost lost${extra:+; NAKed but not lost on r1–r2: $extra}"
 [ "$missing" -eq 0 ] || fail "$missing lost SQNs never reached the source in a NAK"
-[ "$dups" -eq 0 ] || fail "$dups SQNs were NAKed more than once at the source: $(uniq -d <"$T/naked.txt" | head -8 | tr '\n' ' ')"
+[ -z "$amplified" ] || fail "NAKs amplified on the way to the source: $amplified"
+log "$dups SQNs NAKed twice at the source (a second receiver after the repair had passed)"
 
 nectl r1 show traffic >"$T/r1-traffic.txt" || fail "pgmnectl on r1"
 nectl r2 show traffic >"$T/r2-traffic.txt" || fail "pgmnectl on r2"
 pgmned_stop r1 || fail "pgmned r1 exited with an error"
 pgmned_stop r2 || fail "pgmned r2 exited with an error"
-pass "2 NEs in series: hop-by-hop NAKs, NCF on each hop, $lost lost SQNs each NAKed once at the source"
+pass "2 NEs in series: hop-by-hop NAKs, NCF on each hop, $lost lost SQNs repaired, no NAK amplified towards the source"
