@@ -1,6 +1,7 @@
 # tests/unit/test_*.c: one CUnit program each, linked against the same
 # libraries as the programs (no netfilter). tests/interop/*.c: OpenPGM
-# peers used by the system tests.
+# peers used by the system tests; tests/interop/opgm_common.c is what they
+# share, linked into each.
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 UNIT_LIBS := $(NE_ENGINE_LIB) $(HOST_LIB) $(COMMON_LIB)
@@ -12,10 +13,11 @@ $(O)/tests/%: $(O)/obj/tests/unit/%.o $(O)/obj/tests/unit/unit_util.o $(UNIT_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm
 
-OPENPGM_SRC := $(wildcard tests/interop/*.c)
+OPENPGM_COMMON := tests/interop/opgm_common.c
+OPENPGM_SRC := $(filter-out $(OPENPGM_COMMON),$(wildcard tests/interop/*.c))
 EXTRA_CFLAGS_tests_interop_ := $(call pc_cflags,openpgm-5.3) -Wno-strict-prototypes
 PROGRAMS += $(OPENPGM_SRC:tests/interop/%.c=$(BIN)/%)
-$(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(COMMON_LIB)
+$(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(OPENPGM_COMMON:%.c=$(O)/obj/%.o) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,openpgm-5.3)
 

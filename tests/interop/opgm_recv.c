@@ -20,15 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <pgm/pgm.h>
 
-static const char *errmsg(const pgm_error_t *err)
-{
-	return err && err->message ? err->message : "unknown error";
-}
+#include "tests/interop/opgm_common.h"
+
+#define PROG "opgm_recv"
 
 enum { EXIT_LOSS = 1, EXIT_ARGS = 2, EXIT_TIMEOUT = 3, EXIT_ERROR = 4 };
 
@@ -54,14 +51,6 @@ struct receiver {
 	int64_t t0, t_first, t_last;
 };
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -78,17 +67,6 @@ static void usage(FILE *f)
 	    "  NAK timers default to 50 ms back-off, 500 ms NCF wait, 1000 ms RDATA wait,\n"
 	    "  50 retries each.\n"
 	    "exit: 0 done, 1 unrecoverable loss, 2 bad arguments, 3 timeout, 4 error\n");
-}
-
-static bool parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
 }
 
 enum { OPT_STATS = 256, OPT_BO, OPT_RPT, OPT_RDATA, OPT_DRET, OPT_NRET, OPT_RXW };
@@ -114,16 +92,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'n': o->network = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'p': if (!parse_int(optarg, 1, 65535, &v)) goto bad; o->port = (int)v; break;
-		case 'c': if (!parse_int(optarg, 1, (long long)1 << 40, &v)) goto bad; o->count = v; break;
-		case 't': if (!parse_int(optarg, 1, 86400, &v)) goto bad; o->timeout_s = (int)v; break;
+		case 'p': if (!opgm_parse_int(optarg, 1, 65535, &v)) goto bad; o->port = (int)v; break;
+		case 'c': if (!opgm_parse_int(optarg, 1, (long long)1 << 40, &v)) goto bad; o->count = v; break;
+		case 't': if (!opgm_parse_int(optarg, 1, 86400, &v)) goto bad; o->timeout_s = (int)v; break;
 		case OPT_STATS: o->stats = true; break;
-		case OPT_BO: if (!parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_bo_ms = (int)v; break;
-		case OPT_RPT: if (!parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_rpt_ms = (int)v; break;
-		case OPT_RDATA: if (!parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_rdata_ms = (int)v; break;
-		case OPT_DRET: if (!parse_int(optarg, 0, 1000, &v)) goto bad; o->nak_data_retries = (int)v; break;
-		case OPT_NRET: if (!parse_int(optarg, 0, 1000, &v)) goto bad; o->nak_ncf_retries = (int)v; break;
-		case OPT_RXW: if (!parse_int(optarg, 16, 1000000, &v)) goto bad; o->rxw_sqns = (int)v; break;
+		case OPT_BO: if (!opgm_parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_bo_ms = (int)v; break;
+		case OPT_RPT: if (!opgm_parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_rpt_ms = (int)v; break;
+		case OPT_RDATA: if (!opgm_parse_int(optarg, 1, 60000, &v)) goto bad; o->nak_rdata_ms = (int)v; break;
+		case OPT_DRET: if (!opgm_parse_int(optarg, 0, 1000, &v)) goto bad; o->nak_data_retries = (int)v; break;
+		case OPT_NRET: if (!opgm_parse_int(optarg, 0, 1000, &v)) goto bad; o->nak_ncf_retries = (int)v; break;
+		case OPT_RXW: if (!opgm_parse_int(optarg, 16, 1000000, &v)) goto bad; o->rxw_sqns = (int)v; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -147,30 +125,16 @@ bad:
 
 static bool setopt_int(pgm_sock_t *sock, int opt, int val, const char *name)
 {
-	if (!pgm_setsockopt(sock, IPPROTO_PGM, opt, &val, sizeof val)) {
-		fprintf(stderr, "opgm_recv: setting %s failed\n", name);
-		return false;
-	}
-	return true;
+	return opgm_setopt_int(PROG, sock, opt, val, name);
 }
 
 static int open_socket(struct receiver *r)
 {
 	const struct opts *o = &r->o;
-	pgm_error_t *err = NULL;
-	struct pgm_addrinfo_t *res = NULL;
+	struct pgm_addrinfo_t *res;
 
-	if (!pgm_getaddrinfo(o->network, NULL, &res, &err)) {
-		fprintf(stderr, "opgm_recv: parsing network \"%s\": %s\n", o->network, errmsg(err));
-		pgm_error_free(err);
+	if (!opgm_socket(PROG, o->network, &r->sock, &res))
 		return -1;
-	}
-	if (!pgm_socket(&r->sock, res->ai_send_addrs[0].gsr_group.ss_family, SOCK_SEQPACKET, IPPROTO_PGM, &err)) {
-		fprintf(stderr, "opgm_recv: socket: %s\n", errmsg(err));
-		pgm_error_free(err);
-		pgm_freeaddrinfo(res);
-		return -1;
-	}
 	bool ok = setopt_int(r->sock, PGM_RECV_ONLY, 1, "PGM_RECV_ONLY") &&
 	          setopt_int(r->sock, PGM_PASSIVE, 0, "PGM_PASSIVE") &&
 	          setopt_int(r->sock, PGM_MTU, 1500, "PGM_MTU") &&
@@ -187,26 +151,8 @@ static int open_socket(struct receiver *r)
 		return -1;
 	}
 
-	struct pgm_sockaddr_t addr;
-	memset(&addr, 0, sizeof addr);
-	addr.sa_port = (uint16_t)o->port;
-	addr.sa_addr.sport = 0; /* OpenPGM picks one */
-	/* Namespaces share the host name: derive the GSI from address + pid. */
-	char gsi_seed[128];
-	int seed_len = snprintf(gsi_seed, sizeof gsi_seed, "%s/%ld/%ld", o->network, (long)getpid(),
-	                        (long)time(NULL));
-	if (!pgm_gsi_create_from_data(&addr.sa_addr.gsi, (const uint8_t *)gsi_seed, (size_t)seed_len)) {
-		fprintf(stderr, "opgm_recv: cannot create GSI\n");
-		pgm_freeaddrinfo(res);
-		return -1;
-	}
-	struct pgm_interface_req_t if_req;
-	memset(&if_req, 0, sizeof if_req);
-	if_req.ir_interface = res->ai_recv_addrs[0].gsr_interface;
-	memcpy(&if_req.ir_address, &res->ai_recv_addrs[0].gsr_addr, sizeof if_req.ir_address);
-	if (!pgm_bind3(r->sock, &addr, sizeof addr, &if_req, sizeof if_req, &if_req, sizeof if_req, &err)) {
-		fprintf(stderr, "opgm_recv: bind: %s\n", errmsg(err));
-		pgm_error_free(err);
+	/* Source port 0: OpenPGM picks one. Interface address: the receive address. */
+	if (!opgm_bind(PROG, r->sock, o->network, o->port, 0, res, &res->ai_recv_addrs[0].gsr_addr)) {
 		pgm_freeaddrinfo(res);
 		return -1;
 	}
@@ -218,37 +164,7 @@ static int open_socket(struct receiver *r)
 			return -1;
 		}
 	}
-	ok = pgm_setsockopt(r->sock, IPPROTO_PGM, PGM_SEND_GROUP, &res->ai_send_addrs[0],
-	                    sizeof(struct group_req));
-	pgm_freeaddrinfo(res);
-	ok = ok && setopt_int(r->sock, PGM_MULTICAST_LOOP, 0, "PGM_MULTICAST_LOOP") &&
-	     setopt_int(r->sock, PGM_MULTICAST_HOPS, 16, "PGM_MULTICAST_HOPS") &&
-	     setopt_int(r->sock, PGM_NOBLOCK, 1, "PGM_NOBLOCK");
-	if (!ok)
-		return -1;
-	if (!pgm_connect(r->sock, &err)) {
-		fprintf(stderr, "opgm_recv: connect: %s\n", errmsg(err));
-		pgm_error_free(err);
-		return -1;
-	}
-	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int timeval_ms(pgm_sock_t *sock, int opt)
-{
-	struct timeval tv;
-	socklen_t optlen = sizeof tv;
-	if (!pgm_getsockopt(sock, IPPROTO_PGM, opt, &tv, &optlen))
-		return 10;
-	long ms = tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+	return opgm_connect(PROG, r->sock, res, 16) ? 0 : -1;
 }
 
 static int deliver(struct receiver *r, const char *buf, size_t len)
@@ -258,8 +174,8 @@ static int deliver(struct receiver *r, const char *buf, size_t len)
 		return -1;
 	}
 	if (!r->apdus)
-		r->t_first = now_ms();
-	r->t_last = now_ms();
+		r->t_first = opgm_now_ms();
+	r->t_last = opgm_now_ms();
 	r->bytes += (long long)len;
 	r->apdus++;
 	return 0;
@@ -271,10 +187,10 @@ static int run(struct receiver *r)
 	static char buf[65536];
 	int64_t deadline = r->o.timeout_s ? r->t0 + (int64_t)r->o.timeout_s * 1000 : 0;
 
-	while (!g_stop) {
+	while (!opgm_stop) {
 		if (r->o.count && r->bytes >= r->o.count)
 			return 0;
-		int64_t now = now_ms();
+		int64_t now = opgm_now_ms();
 		if (deadline && now >= deadline) {
 			if (!r->o.count)
 				return 0;
@@ -292,17 +208,17 @@ static int run(struct receiver *r)
 				return EXIT_ERROR;
 			continue;
 		case PGM_IO_STATUS_TIMER_PENDING:
-			wait_ms = timeval_ms(r->sock, PGM_TIME_REMAIN);
+			wait_ms = opgm_timeval_ms(r->sock, PGM_TIME_REMAIN);
 			break;
 		case PGM_IO_STATUS_RATE_LIMITED:
-			wait_ms = timeval_ms(r->sock, PGM_RATE_REMAIN);
+			wait_ms = opgm_timeval_ms(r->sock, PGM_RATE_REMAIN);
 			break;
 		case PGM_IO_STATUS_WOULD_BLOCK:
 			break;
 		case PGM_IO_STATUS_RESET:
 			r->resets++;
 			fprintf(stderr, "opgm_recv: unrecoverable loss after %lld bytes: %s\n", r->bytes,
-			        err ? errmsg(err) : "session reset");
+			        err ? opgm_errmsg(err) : "session reset");
 			if (err)
 				pgm_error_free(err);
 			return EXIT_LOSS;
@@ -311,7 +227,7 @@ static int run(struct receiver *r)
 			return 0;
 		default:
 			fprintf(stderr, "opgm_recv: recv status %d%s%s\n", st, err ? ": " : "",
-			        err ? errmsg(err) : "");
+			        err ? opgm_errmsg(err) : "");
 			if (err)
 				pgm_error_free(err);
 			return EXIT_ERROR;
@@ -342,23 +258,15 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	opgm_catch_signals();
 
-	pgm_error_t *err = NULL;
-	if (!pgm_init(&err)) {
-		fprintf(stderr, "opgm_recv: pgm_init: %s\n", errmsg(err));
-		pgm_error_free(err);
+	if (!opgm_init(PROG))
 		return EXIT_ERROR;
-	}
 	int rc = EXIT_ERROR;
 	if (open_socket(&r) == 0) {
 		/* Tests wait for this line before they start a source. */
 		fprintf(stderr, "opgm_recv: listening on %s port %d\n", r.o.network, r.o.port);
-		r.t0 = now_ms();
+		r.t0 = opgm_now_ms();
 		rc = run(&r);
 	}
 	if (r.o.stats) {

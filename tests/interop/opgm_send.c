@@ -21,15 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <pgm/pgm.h>
 
-static const char *errmsg(const pgm_error_t *err)
-{
-	return err && err->message ? err->message : "unknown error";
-}
+#include "tests/interop/opgm_common.h"
+
+#define PROG "opgm_send"
 
 enum { EXIT_ARGS = 2 };
 
@@ -55,14 +52,6 @@ struct sender {
 	uint64_t apdus;
 };
 
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -81,17 +70,6 @@ static void usage(FILE *f)
 	    "exit: 0 sent, 1 runtime error, 2 bad arguments\n");
 }
 
-static bool parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
@@ -101,17 +79,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	*o = (struct opts){ .port = -1, .rate_kbit = 10000, .apdu = 1024, .ttl = 16,
 	                    .linger_s = 10, .spm_ms = 1000 };
 	int c;
-	long v;
+	long long v;
 	while ((c = getopt_long(argc, argv, "n:p:r:s:a:T:l:S:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->network = optarg; break;
-		case 'p': if (!parse_int(optarg, 1, 65535, &v)) goto bad; o->port = (int)v; break;
-		case 'r': if (!parse_int(optarg, 8, 10000000, &v)) goto bad; o->rate_kbit = v; break;
-		case 's': if (!parse_int(optarg, 1, 65535, &v)) goto bad; o->sport = (int)v; break;
-		case 'a': if (!parse_int(optarg, 1, 65000, &v)) goto bad; o->apdu = (int)v; break;
-		case 'T': if (!parse_int(optarg, 1, 255, &v)) goto bad; o->ttl = (int)v; break;
-		case 'l': if (!parse_int(optarg, 0, 3600, &v)) goto bad; o->linger_s = (int)v; break;
-		case 'S': if (!parse_int(optarg, 10, 60000, &v)) goto bad; o->spm_ms = (int)v; break;
+		case 'p': if (!opgm_parse_int(optarg, 1, 65535, &v)) goto bad; o->port = (int)v; break;
+		case 'r': if (!opgm_parse_int(optarg, 8, 10000000, &v)) goto bad; o->rate_kbit = (long)v; break;
+		case 's': if (!opgm_parse_int(optarg, 1, 65535, &v)) goto bad; o->sport = (int)v; break;
+		case 'a': if (!opgm_parse_int(optarg, 1, 65000, &v)) goto bad; o->apdu = (int)v; break;
+		case 'T': if (!opgm_parse_int(optarg, 1, 255, &v)) goto bad; o->ttl = (int)v; break;
+		case 'l': if (!opgm_parse_int(optarg, 0, 3600, &v)) goto bad; o->linger_s = (int)v; break;
+		case 'S': if (!opgm_parse_int(optarg, 10, 60000, &v)) goto bad; o->spm_ms = (int)v; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -175,30 +153,16 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
 
 static bool setopt_int(pgm_sock_t *sock, int opt, int val, const char *name)
 {
-	if (!pgm_setsockopt(sock, IPPROTO_PGM, opt, &val, sizeof val)) {
-		fprintf(stderr, "opgm_send: setting %s failed\n", name);
-		return false;
-	}
-	return true;
+	return opgm_setopt_int(PROG, sock, opt, val, name);
 }
 
 static int open_socket(struct sender *s)
 {
 	const struct opts *o = &s->o;
-	pgm_error_t *err = NULL;
-	struct pgm_addrinfo_t *res = NULL;
+	struct pgm_addrinfo_t *res;
 
-	if (!pgm_getaddrinfo(o->network, NULL, &res, &err)) {
-		fprintf(stderr, "opgm_send: parsing network \"%s\": %s\n", o->network, errmsg(err));
-		pgm_error_free(err);
+	if (!opgm_socket(PROG, o->network, &s->sock, &res))
 		return -1;
-	}
-	if (!pgm_socket(&s->sock, res->ai_send_addrs[0].gsr_group.ss_family, SOCK_SEQPACKET, IPPROTO_PGM, &err)) {
-		fprintf(stderr, "opgm_send: socket: %s\n", errmsg(err));
-		pgm_error_free(err);
-		pgm_freeaddrinfo(res);
-		return -1;
-	}
 
 	/* Window: every APDU stays repairable until we close. */
 	size_t tpdus = s->len / (size_t)o->apdu + 2;
@@ -225,63 +189,17 @@ static int open_socket(struct sender *s)
 		return -1;
 	}
 
-	struct pgm_sockaddr_t addr;
-	memset(&addr, 0, sizeof addr);
-	addr.sa_port = (uint16_t)o->port;
-	addr.sa_addr.sport = (uint16_t)o->sport;
-	/* Every namespace shares the host name: make the GSI from address + pid. */
-	char gsi_seed[128];
-	int seed_len = snprintf(gsi_seed, sizeof gsi_seed, "%s/%ld/%ld", o->network, (long)getpid(),
-	                        (long)time(NULL));
-	if (!pgm_gsi_create_from_data(&addr.sa_addr.gsi, (const uint8_t *)gsi_seed, (size_t)seed_len)) {
-		fprintf(stderr, "opgm_send: cannot create GSI\n");
+	/* Interface address: the send address (opgm_recv uses its receive address). */
+	if (!opgm_bind(PROG, s->sock, o->network, o->port, o->sport, res,
+	               &res->ai_send_addrs[0].gsr_addr)) {
 		pgm_freeaddrinfo(res);
 		return -1;
 	}
-	struct pgm_interface_req_t if_req;
-	memset(&if_req, 0, sizeof if_req);
-	if_req.ir_interface = res->ai_recv_addrs[0].gsr_interface;
-	memcpy(&if_req.ir_address, &res->ai_send_addrs[0].gsr_addr, sizeof if_req.ir_address);
-	if (!pgm_bind3(s->sock, &addr, sizeof addr, &if_req, sizeof if_req, &if_req, sizeof if_req, &err)) {
-		fprintf(stderr, "opgm_send: bind: %s\n", errmsg(err));
-		pgm_error_free(err);
-		pgm_freeaddrinfo(res);
-		return -1;
-	}
+	/* Unlike opgm_recv, a failed join is not an error here. */
 	for (unsigned i = 0; i < res->ai_recv_addrs_len; i++)
 		pgm_setsockopt(s->sock, IPPROTO_PGM, PGM_JOIN_GROUP, &res->ai_recv_addrs[i],
 		               sizeof(struct group_req));
-	ok = pgm_setsockopt(s->sock, IPPROTO_PGM, PGM_SEND_GROUP, &res->ai_send_addrs[0],
-	                    sizeof(struct group_req));
-	pgm_freeaddrinfo(res);
-	ok = ok && setopt_int(s->sock, PGM_MULTICAST_LOOP, 0, "PGM_MULTICAST_LOOP") &&
-	     setopt_int(s->sock, PGM_MULTICAST_HOPS, o->ttl, "PGM_MULTICAST_HOPS") &&
-	     setopt_int(s->sock, PGM_NOBLOCK, 1, "PGM_NOBLOCK");
-	if (!ok)
-		return -1;
-	if (!pgm_connect(s->sock, &err)) {
-		fprintf(stderr, "opgm_send: connect: %s\n", errmsg(err));
-		pgm_error_free(err);
-		return -1;
-	}
-	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int timeval_ms(pgm_sock_t *sock, int opt)
-{
-	struct timeval tv;
-	socklen_t optlen = sizeof tv;
-	if (!pgm_getsockopt(sock, IPPROTO_PGM, opt, &tv, &optlen))
-		return 10;
-	long ms = tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+	return opgm_connect(PROG, s->sock, res, o->ttl) ? 0 : -1;
 }
 
 /*
@@ -299,14 +217,14 @@ static int service(struct sender *s)
 		case PGM_IO_STATUS_NORMAL:
 			continue; /* a send-only socket gets no data; keep draining */
 		case PGM_IO_STATUS_TIMER_PENDING:
-			return timeval_ms(s->sock, PGM_TIME_REMAIN);
+			return opgm_timeval_ms(s->sock, PGM_TIME_REMAIN);
 		case PGM_IO_STATUS_RATE_LIMITED:
-			return timeval_ms(s->sock, PGM_RATE_REMAIN);
+			return opgm_timeval_ms(s->sock, PGM_RATE_REMAIN);
 		case PGM_IO_STATUS_WOULD_BLOCK:
 			return 1000;
 		default:
 			if (err) {
-				fprintf(stderr, "opgm_send: recv: %s\n", errmsg(err));
+				fprintf(stderr, "opgm_send: recv: %s\n", opgm_errmsg(err));
 				pgm_error_free(err);
 			}
 			if (st == PGM_IO_STATUS_RESET)
@@ -332,15 +250,15 @@ static int wait_events(struct sender *s, int timeout_ms, bool want_send)
 
 static int run(struct sender *s)
 {
-	int64_t t0 = now_ms();
-	while (s->off < s->len && !g_stop) {
+	int64_t t0 = opgm_now_ms();
+	while (s->off < s->len && !opgm_stop) {
 		/*
 		 * Pace in the application too: OpenPGM's token bucket holds a
 		 * second's worth of tokens, so a file smaller than that would
 		 * leave in one line-rate burst.
 		 */
 		int64_t due = t0 + (int64_t)((double)s->off * 8.0 / (double)s->o.rate_kbit);
-		int64_t ahead = due - now_ms();
+		int64_t ahead = due - opgm_now_ms();
 		if (ahead > 0) {
 			int svc = service(s);
 			if (svc < 0)
@@ -361,7 +279,7 @@ static int run(struct sender *s)
 			s->apdus++;
 			continue;
 		case PGM_IO_STATUS_RATE_LIMITED:
-			wait_ms = timeval_ms(s->sock, PGM_RATE_REMAIN);
+			wait_ms = opgm_timeval_ms(s->sock, PGM_RATE_REMAIN);
 			break;
 		case PGM_IO_STATUS_WOULD_BLOCK:
 		case PGM_IO_STATUS_CONGESTION:
@@ -379,16 +297,16 @@ static int run(struct sender *s)
 		if (wait_events(s, wait_ms, true) < 0)
 			return -1;
 	}
-	if (s->o.verbose || g_stop)
+	if (s->o.verbose || opgm_stop)
 		fprintf(stderr, "opgm_send: %zu bytes in %llu APDUs in %lld ms%s\n", s->off,
-		        (unsigned long long)s->apdus, (long long)(now_ms() - t0),
-		        g_stop ? " (interrupted)" : "");
+		        (unsigned long long)s->apdus, (long long)(opgm_now_ms() - t0),
+		        opgm_stop ? " (interrupted)" : "");
 	if (s->off < s->len)
 		return -1;
 	/* Linger: serve NAKs with NCFs and RDATA, keep SPMs flowing. */
-	int64_t end = now_ms() + (int64_t)s->o.linger_s * 1000;
-	while (!g_stop) {
-		int64_t left = end - now_ms();
+	int64_t end = opgm_now_ms() + (int64_t)s->o.linger_s * 1000;
+	while (!opgm_stop) {
+		int64_t left = end - opgm_now_ms();
 		if (left <= 0)
 			break;
 		int svc = service(s);
@@ -410,17 +328,10 @@ int main(int argc, char **argv)
 	if (read_all(s.o.file, &s.data, &s.len) < 0)
 		return 1;
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	opgm_catch_signals();
 	signal(SIGPIPE, SIG_IGN);
 
-	pgm_error_t *err = NULL;
-	if (!pgm_init(&err)) {
-		fprintf(stderr, "opgm_send: pgm_init: %s\n", errmsg(err));
-		pgm_error_free(err);
+	if (!opgm_init(PROG)) {
 		free(s.data);
 		return 1;
 	}
