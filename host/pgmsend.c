@@ -32,7 +32,7 @@ struct chunk {
 struct sender {
 	/* arguments */
 	struct cli_common cli;  /* -n, -p, --stats */
-	uint32_t sport, rate_kbit, ttl, join_pct;
+	uint32_t sport, rate_kbit, ttl, join_pct, spm_lead_ms;
 	uint64_t linger_ms;
 	const char *file;
 	/* run time */
@@ -50,7 +50,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: pgmsend -n \"IFADDR;GROUP\" -p PORT [-r RATE_KBIT] [-s SOURCE_PORT]\n"
-	        "               [--ttl N] [--linger SECONDS] [--join PERCENT] [--stats] [FILE]\n"
+	        "               [--ttl N] [--linger SECONDS] [--join PERCENT] [--spm-lead MS]\n"
+	        "               [--stats] [FILE]\n"
 	        "Sends FILE (default stdin) as one PGM session (RFC 3208) over raw IP.\n"
 	        "  -n IFADDR;GROUP  interface address and multicast group, numeric\n"
 	        "  -p PORT          destination port of the session\n"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
 	        "  --linger S       serve repairs this long after the end (default 5)\n"
 	        "  --join PERCENT   OPT_JOIN: a late joiner may ask for repairs of this share\n"
 	        "                   of the window (default 100: the whole window; 0 = off)\n"
+	        "  --spm-lead MS    first data this long after the first SPM, so the SPM\n"
+	        "                   sets up path state in PGM routers first (default 100)\n"
 	        "  --stats          print statistics to stderr at the end\n"
 	        "Needs CAP_NET_RAW.\n");
 }
@@ -76,6 +79,7 @@ static int parse_args(struct sender *c, int argc, char **argv)
 		{"ttl", required_argument, NULL, 'T'},
 		{"linger", required_argument, NULL, 'L'},
 		{"join", required_argument, NULL, 'J'},
+		{"spm-lead", required_argument, NULL, 'E'},
 		{"stats", no_argument, NULL, CLI_OPT_STATS},
 		{"help", no_argument, NULL, CLI_OPT_HELP},
 		{NULL, 0, NULL, 0},
@@ -100,6 +104,10 @@ static int parse_args(struct sender *c, int argc, char **argv)
 		case 'L':
 			if (!cli_seconds_ms(optarg, 3600, &c->linger_ms))
 				return bad_arg("linger (--linger, seconds)", optarg);
+			break;
+		case 'E':
+			if (!cli_u32(optarg, 0, 10000, &c->spm_lead_ms))
+				return bad_arg("SPM lead (--spm-lead, 0..10000 ms)", optarg);
 			break;
 		case 'J':
 			if (!cli_u32(optarg, 0, 100, &c->join_pct))
@@ -156,6 +164,7 @@ static bool setup_source(struct sender *c, uint64_t now)
 	cfg.dport = (uint16_t)c->cli.port;
 	cfg.rate_kbit = c->rate_kbit;
 	cfg.join_pct = c->join_pct;
+	cfg.spm_lead_ms = c->spm_lead_ms;
 	uint16_t rport;
 	if (!random_bytes(cfg.gsi, sizeof(cfg.gsi)) || !random_bytes(&cfg.isn, sizeof(cfg.isn)) ||
 	    !random_bytes(&rport, sizeof(rport)))
@@ -290,6 +299,7 @@ int main(int argc, char **argv)
 	c->ttl = 16;
 	c->linger_ms = 5000;
 	c->join_pct = 100;
+	c->spm_lead_ms = 100;
 	int rc = parse_args(c, argc, argv);
 	if (rc != 0)
 		return rc;

@@ -17,6 +17,11 @@ void source_cfg_defaults(struct source_cfg *c)
 	c->ambient_ms = 1000;
 	c->ihb_min_ms = 50;
 	c->ihb_max_ms = 1000;
+	/* Each PGM router on the path lifts the SPM into user space to rewrite
+	 * it, while ODATA stays in the kernel: data sent right behind the first
+	 * SPM overtakes it, and a receiver that sees a gap before any SPM has
+	 * nowhere to NAK (§6.2; OpenPGM then reports the loss as final). */
+	c->spm_lead_ms = 100;
 }
 
 bool source_init(struct source *s, const struct source_cfg *cfg, struct pgm_out out,
@@ -29,6 +34,7 @@ bool source_init(struct source *s, const struct source_cfg *cfg, struct pgm_out 
 		return false;
 	rate_init(&s->rate, cfg->rate_kbit, cfg->rate_window_ms, PGM_OUT_MAX, now);
 	s->st.start_ms = now;
+	s->data_start = now + cfg->spm_lead_ms;
 	/* announce the session before any data: receivers may not NAK
 	 * before they have seen an SPM (§6.2) */
 	s->next_ambient = now;
@@ -121,6 +127,8 @@ static void data_pkt(const struct source *s, struct pgm_pkt *p, uint8_t type,
 
 uint64_t source_odata_wait(struct source *s, size_t len, uint64_t now)
 {
+	if (!s->sent_data && now < s->data_start)
+		return s->data_start - now;
 	if (txw_repair_pending(&s->txw))
 		return rate_wait_ms(&s->rate, PGM_OUT_MAX, now) + 1;
 	return rate_wait_ms(&s->rate, len + 64, now);

@@ -34,6 +34,7 @@ struct source_cfg {
 	uint32_t ihb_min_ms;     /* IHB_MIN */
 	uint32_t ihb_max_ms;     /* IHB_MAX */
 	uint32_t join_pct;       /* OPT_JOIN: share of the window a late joiner may ask for; 0 = off */
+	uint32_t spm_lead_ms;    /* first ODATA no sooner than this after the first SPM */
 };
 
 /* Defaults for the fields a caller does not care about. */
@@ -50,6 +51,7 @@ struct source {
 	uint64_t next_heartbeat;  /* UINT64_MAX when no heartbeat is due */
 	uint32_t ihb;             /* current heartbeat interval */
 	bool sent_data;           /* the next ODATA is not the first (OPT_SYN) */
+	uint64_t data_start;      /* no ODATA before this (SPM lead) */
 	bool fin;                 /* application closed: OPT_FIN from now on */
 	uint8_t pkt[PGM_OUT_MAX];
 };
@@ -60,7 +62,8 @@ void source_free(struct source *s);
 
 /*
  * Milliseconds until ODATA of `len` bytes may go: 0 when it may go now
- * (rate allows and no repair is waiting; RDATA goes first, §5.1.3).
+ * (SPM lead over, rate allows and no repair is waiting; RDATA goes
+ * first, §5.1.3).
  */
 uint64_t source_odata_wait(struct source *s, size_t len, uint64_t now);
 

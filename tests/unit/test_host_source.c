@@ -57,6 +57,7 @@ static void setup(struct source *s, struct recorder *r, uint32_t rate_kbit)
 	c.txw_pkts = 8;
 	c.rate_kbit = rate_kbit;
 	c.join_pct = 0;
+	c.spm_lead_ms = 0; /* the lead has a test of its own */
 	memset(r, 0, sizeof(*r));
 	struct pgm_out out = {.send = record, .arg = r};
 	CU_ASSERT_FATAL(source_init(s, &c, out, 0));
@@ -254,6 +255,32 @@ static void test_rate_limit(void)
 	source_free(&s);
 }
 
+/* Data waits the SPM lead after the first SPM; later data does not. */
+static void test_spm_lead(void)
+{
+	struct source s;
+	struct recorder r;
+	struct source_cfg c;
+	source_cfg_defaults(&c);
+	CU_ASSERT_EQUAL(c.spm_lead_ms, 100);
+	c.ifaddr = ip("10.0.0.1");
+	c.group = ip("239.1.1.1");
+	c.isn = 1;
+	c.spm_lead_ms = 40;
+	memset(&r, 0, sizeof(r));
+	struct pgm_out out = {.send = record, .arg = &r};
+	CU_ASSERT_FATAL(source_init(&s, &c, out, 1000));
+	source_service(&s, 1000);
+	CU_ASSERT_EQUAL_FATAL(r.n, 1);
+	CU_ASSERT_EQUAL(r.s[0].p.type, PGM_SPM);
+	CU_ASSERT_EQUAL(source_odata_wait(&s, 100, 1000), 40);
+	CU_ASSERT_EQUAL(source_odata_wait(&s, 100, 1039), 1);
+	CU_ASSERT_EQUAL(source_odata_wait(&s, 100, 1040), 0);
+	source_send_odata(&s, "x", 1, false, 1040);
+	CU_ASSERT_EQUAL(source_odata_wait(&s, 100, 1040), 0);
+	source_free(&s);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -263,6 +290,7 @@ int main(void)
 		{"foreign and multicast NAKs ignored", test_foreign_nak_ignored},
 		{"heartbeat SPM decay", test_heartbeat_decay},
 		{"rate limit", test_rate_limit},
+		{"SPM lead before the first data", test_spm_lead},
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("host source", tests);
