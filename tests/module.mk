@@ -45,3 +45,12 @@ $(O)/tests/test_nectl: $(O)/obj/tests/unit/test_nectl.o $(O)/obj/tests/unit/unit
                        $(NECTL_SRC:%.c=$(O)/obj/%.o) $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm
+
+# tests/tools/nfq_delay.c: a fixed-delay line on NFQUEUE (no netem here),
+# so a system test can put a WAN round trip between a router and the source.
+NFQ_DELAY_PKGS := libmnl libnetfilter_queue
+EXTRA_CFLAGS_tests_tools_ := $(call pc_cflags,$(NFQ_DELAY_PKGS))
+PROGRAMS += $(BIN)/nfq_delay
+$(BIN)/nfq_delay: $(O)/obj/tests/tools/nfq_delay.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(NFQ_DELAY_PKGS))
