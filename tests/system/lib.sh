@@ -38,6 +38,9 @@
 #   mroute_add [-s SRC] R FROM GROUP TO...  (*,G) or (S,G) route from the
 #                                     link to FROM to the links to TO...
 #   smcroute_start R                  start smcrouted with those routes
+#   star_add N                        src — r1 — rcv1..rcvN (10.0.1, 10.0.11..),
+#                                     GROUP routed from src to every rcv, smcroute
+#                                     started in r1
 # Processes
 #   bg_start NODE NAME CMD...         run CMD in NODE in the background, output
 #                                     to $T/NAME.log; bg_wait NAME SECS returns
@@ -193,6 +196,23 @@ link_add() {
 
 route_default() { nx "$1" ip route add default via "$(addr "$2" "$1")" || die "route $1"; }
 route_add() { nx "$1" ip route add "$2" via "$(addr "$3" "$1")" || die "route $1 $2"; }
+
+# star_add N: the one-router topology most scenarios use (see the top).
+star_add() {
+	local n=$1 i oifs=()
+	host_add src
+	router_add r1
+	link_add src r1 10.0.1
+	route_default src r1
+	for i in $(seq 1 "$n"); do
+		host_add "rcv$i"
+		link_add r1 "rcv$i" "10.0.$((10 + i))"
+		route_default "rcv$i" r1
+		oifs+=("rcv$i")
+	done
+	mroute_add r1 src "$GROUP" "${oifs[@]}"
+	smcroute_start r1
+}
 
 # ---- multicast forwarding --------------------------------------------------
 

@@ -11,19 +11,7 @@ require_bin opgm_send opgm_recv
 SIZE=$((300 * 1024))
 N=3
 
-host_add src
-router_add r1
-link_add src r1 10.0.1
-route_default src r1
-oifs=()
-for i in $(seq 1 $N); do
-	host_add "rcv$i"
-	link_add r1 "rcv$i" "10.0.$((10 + i))"
-	route_default "rcv$i" r1
-	oifs+=("rcv$i")
-done
-mroute_add r1 src "$GROUP" "${oifs[@]}"
-smcroute_start r1
+star_add "$N"
 
 loss_add src r1 0.10 odata
 

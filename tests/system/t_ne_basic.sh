@@ -25,19 +25,7 @@ ned_start() {
 	bg_wait_log "pgmned-$1" "ready: queue $Q" 15 || fail "pgmned in $1 did not start"
 }
 
-host_add src
-router_add r1
-link_add src r1 10.0.1
-route_default src r1
-oifs=()
-for i in $(seq 1 $N); do
-	host_add "rcv$i"
-	link_add r1 "rcv$i" "10.0.$((10 + i))"
-	route_default "rcv$i" r1
-	oifs+=("rcv$i")
-done
-mroute_add r1 src "$GROUP" "${oifs[@]}"
-smcroute_start r1
+star_add "$N"
 ned_start r1
 
 # Loss on the wire into R (raw PREROUTING, before pgmned's FORWARD rules).

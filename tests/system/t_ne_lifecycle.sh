@@ -71,19 +71,7 @@ check_transfer() {
 	bg_stop send || true
 }
 
-host_add src
-router_add r1
-link_add src r1 10.0.1
-route_default src r1
-oifs=()
-for i in $(seq 1 $N); do
-	host_add "rcv$i"
-	link_add r1 "rcv$i" "10.0.$((10 + i))"
-	route_default "rcv$i" r1
-	oifs+=("rcv$i")
-done
-mroute_add r1 src "$GROUP" "${oifs[@]}"
-smcroute_start r1
+star_add "$N"
 
 # --- bad flags and settings: exit 2, one line naming the problem
 expect_usage "unknown option '--bogus'" --bogus
