@@ -244,6 +244,7 @@ static int open_rtnl(struct daemon *d)
 	if (rtnl_open(&d->rtnl, &d->ifaces, (const char (*)[IF_NAMESIZE])d->opts.ifaces,
 	              d->opts.n_ifaces) < 0)
 		return -1;
+	d->rtnl.engine = d->ne;
 	d->rtnl.ev.fn = on_rtnl;
 	return ev_add(d->epfd, &d->rtnl.ev, EPOLLIN);
 }

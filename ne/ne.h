@@ -155,6 +155,13 @@ void ne_clear_counters(struct ne *ne, int ifindex);
 /* Drop repair state (group NULL = all). Returns how many were dropped. */
 size_t ne_clear_rstates(struct ne *ne, const struct in_addr *group);
 
+/*
+ * An interface is going away (call before ne_iface_del): its slot leaves
+ * every repair state's interface set, so an interface that later takes
+ * the slot never receives a repair someone else asked for (§7.8).
+ */
+void ne_forget_iface(struct ne *ne, int ifindex);
+
 /* Bytes of memory per repair state and per session, for docs and bench. */
 size_t ne_rstate_bytes(void);
 size_t ne_session_bytes(void);

@@ -326,6 +326,21 @@ size_t ne_clear_rstates(struct ne *ne, const struct in_addr *group)
 	return n;
 }
 
+void ne_forget_iface(struct ne *ne, int ifindex)
+{
+	const struct ne_iface *f = ne_iface_by_index(ne->ifaces, ifindex);
+	if (f == NULL)
+		return;
+	uint64_t keep = ~ne_slot_bit(ne_iface_slot(ne->ifaces, f));
+	/* A scan of the slab: interfaces go rarely, and a state left with no
+	 * interface simply times out like an anticipated one. */
+	for (uint32_t i = 0; i < ne->cfg.max_rstates; i++)
+		if (ne->rs[i].phase != RS_FREE)
+			ne->rs[i].ifaces &= keep;
+	for (unsigned i = 0; i < NE_COPY_SLOTS; i++)
+		ne->copies[i].outs &= keep;
+}
+
 size_t ne_rstate_bytes(void)
 {
 	/* slab entry + at most two hash bucket heads (buckets < 2 * max) */

@@ -89,6 +89,8 @@ static void sync_all(struct rtnl *r)
 
 		if (ifindex != 0 && !link_exists(r, ifindex)) {
 			log_info("interface %s (%d) gone", r->table->v[s].name, ifindex);
+			if (r->engine != NULL)
+				ne_forget_iface(r->engine, ifindex);
 			ne_iface_del(r->table, ifindex);
 		}
 	}

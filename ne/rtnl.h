@@ -19,6 +19,7 @@ struct rtnl {
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *links, *addrs;
 	struct ne_ifaces *table;
+	struct ne *engine;       /* told when an interface goes; may be NULL */
 	/* -i names; none = every multicast-capable, non-loopback interface */
 	unsigned n_names;
 	const char (*names)[IF_NAMESIZE];

@@ -646,6 +646,33 @@ static void test_copies_interleaved(void)
 	fx_fini(&f);
 }
 
+/*
+ * An interface that asked for a repair goes away and a new one takes its
+ * slot: the repair goes to the interfaces still asking, not the newcomer.
+ */
+static void test_iface_gone_leaves_repair_sets(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	fx_nak_sqn(&f, 50, IF_DN1);
+	fx_nak_sqn(&f, 50, IF_DN2);
+	ne_forget_iface(f.ne, IF_DN2);
+	ne_iface_del(&f.ifs, IF_DN2);
+	fx_iface(&f, 14, "new", "10.0.5.1", true);
+	CU_ASSERT_EQUAL(ne_iface_slot(&f.ifs, ne_iface_by_index(&f.ifs, 14)), SLOT_DN2);
+	struct ne_rstate_view v;
+	CU_ASSERT_TRUE_FATAL(fx_rstate(&f, 50, &v));
+	CU_ASSERT_EQUAL(v.ifaces, 1u << SLOT_DN1);
+	f.now += 2;
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 50, 14), NE_DROP);
+	CU_ASSERT_EQUAL(fx_rdata_copy(&f, 50, IF_DN1), NE_ACCEPT);
+	CU_ASSERT_FALSE(fx_rstate(&f, 50, NULL));
+	/* unknown interface: nothing happens */
+	ne_forget_iface(f.ne, 99);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -671,6 +698,7 @@ int main(void)
 		{ "NAK_SRC set from SPMs upstream", test_nak_src_from_spm_path },
 		{ "NCF echo of a NAK without checksum", test_ncf_echo_without_checksum },
 		{ "copies interleaved with other packets", test_copies_interleaved },
+		{ "interface gone: out of repair sets", test_iface_gone_leaves_repair_sets },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine", tests);
