@@ -38,6 +38,11 @@
 #   mroute_add [-s SRC] R FROM GROUP TO...  (*,G) or (S,G) route from the
 #                                     link to FROM to the links to TO...
 #   smcroute_start R                  start smcrouted with those routes
+#   recv_start R N SECS [ARGS]        opgm_recv in rcv1..rcvN (linked to R), each
+#                                     writing $T/outI.bin, -c $SIZE -t SECS ARGS;
+#                                     returns once every one is listening
+#   recv_verify N SECS [LABEL]        each receiver exited 0 within SECS and its
+#                                     file is identical to $T/in.bin
 #   star_add N                        src — r1 — rcv1..rcvN (10.0.1, 10.0.11..),
 #                                     GROUP routed from src to every rcv, smcroute
 #                                     started in r1
@@ -212,6 +217,31 @@ star_add() {
 	done
 	mroute_add r1 src "$GROUP" "${oifs[@]}"
 	smcroute_start r1
+}
+
+# recv_start R N SECS [ARGS]: the OpenPGM receivers of a transfer of
+# $SIZE bytes (see the top).
+recv_start() {
+	local r=$1 n=$2 secs=$3 i
+	shift 3
+	for i in $(seq 1 "$n"); do
+		bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" "$r");$GROUP" \
+			-p "$PORT" -o "$T/out$i.bin" -c "$SIZE" -t "$secs" "$@"
+	done
+	for i in $(seq 1 "$n"); do
+		bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
+	done
+}
+
+# recv_verify N SECS [LABEL]: every receiver delivered $T/in.bin exactly.
+recv_verify() {
+	local n=$1 secs=$2 pre=${3:+$3: } i rc
+	for i in $(seq 1 "$n"); do
+		rc=0
+		bg_wait "recv$i" "$secs" || rc=$?
+		[ "$rc" -eq 0 ] || fail "${pre}receiver $i exited with $rc"
+		same_file "$T/in.bin" "$T/out$i.bin" || fail "${pre}receiver $i: file differs"
+	done
 }
 
 # ---- multicast forwarding --------------------------------------------------

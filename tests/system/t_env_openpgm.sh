@@ -16,23 +16,12 @@ star_add "$N"
 loss_add src r1 0.10 odata
 
 head -c "$SIZE" /dev/urandom >"$T/in.bin"
-for i in $(seq 1 $N); do
-	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" -p "$PORT" \
-		-o "$T/out$i.bin" -c "$SIZE" -t 60 --stats
-done
-for i in $(seq 1 $N); do
-	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
-done
+recv_start r1 "$N" 60 --stats
 
 bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 8000 -l 30 "$T/in.bin"
 
-for i in $(seq 1 $N); do
-	rc=0
-	bg_wait "recv$i" 60 || rc=$?
-	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
-	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
-	log "receiver $i: $(grep stats "$T/recv$i.log")"
-done
+recv_verify "$N" 60
+for i in $(seq 1 $N); do log "receiver $i: $(grep stats "$T/recv$i.log")"; done
 lost=$(drops src)
 [ "$lost" -gt 0 ] || fail "no ODATA was dropped: the loss rule did not work"
 bg_stop send || fail "sender exited with an error"

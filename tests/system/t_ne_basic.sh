@@ -37,22 +37,11 @@ cap_start src r1 up
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "down$i"; done
 
 head -c "$SIZE" /dev/urandom >"$T/in.bin"
-for i in $(seq 1 $N); do
-	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" -p "$PORT" \
-		-o "$T/out$i.bin" -c "$SIZE" -t 60
-done
-for i in $(seq 1 $N); do
-	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
-done
+recv_start r1 "$N" 60
 bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 -l 30 \
 	"$T/in.bin"
 
-for i in $(seq 1 $N); do
-	rc=0
-	bg_wait "recv$i" 90 || rc=$?
-	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
-	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
-done
+recv_verify "$N" 90
 bg_running "pgmned-r1" || fail "pgmned died during the transfer"
 bg_stop send || true
 cap_stop up

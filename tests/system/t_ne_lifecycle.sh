@@ -49,25 +49,13 @@ start_transfer() {
 	local i
 	SIZE=$2
 	head -c "$SIZE" /dev/urandom >"$T/in.bin"
-	for i in $(seq 1 $N); do
-		rm -f "$T/out$i.bin"
-		bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" \
-			-p "$PORT" -o "$T/out$i.bin" -c "$SIZE" -t 90
-	done
-	for i in $(seq 1 $N); do
-		bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
-	done
+	for i in $(seq 1 $N); do rm -f "$T/out$i.bin"; done
+	recv_start r1 "$N" 90
 	bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r "$1" \
 		-l 30 "$T/in.bin"
 }
 check_transfer() {
-	local i rc
-	for i in $(seq 1 $N); do
-		rc=0
-		bg_wait "recv$i" 90 || rc=$?
-		[ "$rc" -eq 0 ] || fail "$1: receiver $i exited with $rc"
-		same_file "$T/in.bin" "$T/out$i.bin" || fail "$1: receiver $i: file differs"
-	done
+	recv_verify "$N" 90 "$1"
 	bg_stop send || true
 }
 

@@ -51,19 +51,10 @@ cap_start rcv1 r2 down  # receiver link
 loss_add r1 r2 0.08 odata
 
 head -c "$SIZE" /dev/urandom >"$T/in.bin"
-for i in 1 2; do
-	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r2);$GROUP" -p "$PORT" \
-		-o "$T/out$i.bin" -c "$SIZE" -t 60 --stats
-	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
-done
+recv_start r2 2 60 --stats
 bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 -l 30 "$T/in.bin"
 
-for i in 1 2; do
-	rc=0
-	bg_wait "recv$i" 60 || rc=$?
-	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
-	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
-done
+recv_verify 2 60
 bg_stop send || true
 for c in up mid down; do cap_stop "$c"; done
 lost=$(drops r1)

@@ -55,12 +55,7 @@ done
 # ambient SPMs every 200 ms, 2 MBit/s: about 0.4 s of data, SPMs throughout
 bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 2000 -S 200 -l 30 \
 	"$T/in.bin"
-for i in 1 2; do
-	rc=0
-	bg_wait "recv$i" 60 || rc=$?
-	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
-	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
-done
+recv_verify 2 60
 # two more ambient SPMs (200 ms apart) through both routers after the data
 spms_at_least() { [ "$(count_get r2 rcv2 out spm)" -ge "$1" ]; }
 spm_end=$(count_get r2 rcv2 out spm)

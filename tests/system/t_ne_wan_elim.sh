@@ -100,21 +100,10 @@ cap_start r1 wan uplink               # r1's side of the WAN, before the loss ru
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "down$i"; done
 
 head -c "$SIZE" /dev/urandom >"$T/in.bin"
-for i in $(seq 1 $N); do
-	bg_start "rcv$i" "recv$i" "$(bin opgm_recv)" -n "$(addr "rcv$i" r1);$GROUP" -p "$PORT" \
-		-o "$T/out$i.bin" -c "$SIZE" -t 40
-done
-for i in $(seq 1 $N); do
-	bg_wait_log "recv$i" listening 10 || fail "receiver $i did not start"
-done
+recv_start r1 "$N" 40
 bg_start src send "$(bin opgm_send)" -n "$SRC;$GROUP" -p "$PORT" -r 4000 -l 40 "$T/in.bin"
 
-for i in $(seq 1 $N); do
-	rc=0
-	bg_wait "recv$i" 40 || rc=$?
-	[ "$rc" -eq 0 ] || fail "receiver $i exited with $rc"
-	same_file "$T/in.bin" "$T/out$i.bin" || fail "receiver $i: file differs"
-done
+recv_verify "$N" 40
 bg_running "pgmned-r1" || fail "pgmned died during the transfer"
 bg_running delay || fail "nfq_delay died during the transfer"
 bg_stop send || true
