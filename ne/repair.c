@@ -332,8 +332,9 @@ void ne_forget_iface(struct ne *ne, int ifindex)
 	if (f == NULL)
 		return;
 	uint64_t keep = ~ne_slot_bit(ne_iface_slot(ne->ifaces, f));
-	/* A scan of the slab: interfaces go rarely, and a state left with no
-	 * interface simply times out like an anticipated one. */
+	/* A scan of the slab: interfaces go rarely. A state left with no
+	 * interface runs out its own timer (retries, or NAK_RDATA_IVL); an
+	 * RDATA meanwhile finds no interface to go to. */
 	for (uint32_t i = 0; i < ne->cfg.max_rstates; i++)
 		if (ne->rs[i].phase != RS_FREE)
 			ne->rs[i].ifaces &= keep;
