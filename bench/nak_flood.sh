@@ -85,7 +85,7 @@ count_rule rcv || die "counting rule"
 
 echo "nak_flood: unicast NAKs handled per second, N = nfq_null (ceiling), D = pgmned"
 echo "config: rounds=$rounds seconds=$seconds order=NDDN+warmup gen-cpu=0 program-cpu=1" \
-	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096"
+	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096 -B -M 32"
 bench_machine
 
 # cputicks PID: user+system ticks of a process so far
@@ -141,7 +141,7 @@ round_N() {
 	rule="INPUT -p 113 -j NFQUEUE --queue-num $NULLQ --queue-bypass"
 	# shellcheck disable=SC2086
 	nx rtr iptables -w -I $rule || return 1
-	bg_start rtr nfq_null taskset -c 1 "$(bin nfq_null)" -q "$NULLQ" -D -F -Q 4096 \
+	bg_start rtr nfq_null taskset -c 1 "$(bin nfq_null)" -q "$NULLQ" -D -F -Q 4096 -B -M 32 \
 		-T $((seconds + 30))
 	pid=$(bg_pid nfq_null)
 	# /proc/net follows the reader's namespace: ask inside rtr.

@@ -11,6 +11,10 @@
  *   -T SECONDS  stop after this long (default 60, at most 600)
  *   -D          verdict DROP instead of ACCEPT (same cost, no local delivery)
  *   -B          one batch verdict per receive instead of one per packet
+ *   -M N        take up to N queued packets per recvmmsg() (default 1:
+ *               one recv() per packet); with -B the whole batch gets one
+ *               NFQNL_MSG_VERDICT_BATCH. -B -M 32 is what pgmned does
+ *               (nfq.c), so the ceiling has the same I/O as the daemon.
  *   -F          fail open (the kernel accepts what overflows the queue), as pgmned
  *   -Q LEN      queue length (default 4096)
  *
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -37,8 +42,9 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-#define NULL_BUF     (1 << 18)    /* room for many queued packets per recv */
+#define NULL_BUF     (65536 + 4096) /* one full-size packet plus netlink framing */
 #define NULL_RCVBUF  (16 << 20)
+#define NULL_MMSG_MAX 64
 
 struct nullq {
 	struct mnl_socket *nl;
@@ -47,10 +53,11 @@ struct nullq {
 	int verdict;               /* NF_ACCEPT or NF_DROP */
 	bool batch, fail_open;
 	uint32_t maxlen;
+	unsigned mmsg;             /* datagrams per receive call */
 	uint64_t packets, enobufs, errors;
 	uint32_t last_id;          /* for batch verdicts */
 	bool have_id;
-	char *buf;
+	char *buf;                 /* mmsg buffers of NULL_BUF bytes */
 };
 
 static volatile sig_atomic_t stop_flag, report_flag;
@@ -157,6 +164,33 @@ static void report(const struct nullq *q, double t0)
 	fflush(stdout);
 }
 
+/* One recv() or one recvmmsg() of up to q->mmsg datagrams; count or -1. */
+static int receive(struct nullq *q, int fd)
+{
+	struct mmsghdr mm[NULL_MMSG_MAX];
+	struct iovec iov[NULL_MMSG_MAX];
+	int n;
+
+	if (q->mmsg == 1) {
+		ssize_t len = recv(fd, q->buf, NULL_BUF, MSG_DONTWAIT);
+		if (len < 0)
+			return -1;
+		if (mnl_cb_run(q->buf, (size_t)len, 0, q->portid, on_packet, q) < 0)
+			q->errors++;
+		return 1;
+	}
+	for (unsigned i = 0; i < q->mmsg; i++) {
+		iov[i] = (struct iovec){ .iov_base = q->buf + (size_t)i * NULL_BUF,
+		                         .iov_len = NULL_BUF };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	n = recvmmsg(fd, mm, q->mmsg, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++)
+		if (mnl_cb_run(iov[i].iov_base, mm[i].msg_len, 0, q->portid, on_packet, q) < 0)
+			q->errors++;
+	return n;
+}
+
 static int nullq_run(struct nullq *q, double seconds)
 {
 	int fd = mnl_socket_get_fd(q->nl);
@@ -174,7 +208,7 @@ static int nullq_run(struct nullq *q, double seconds)
 			continue;
 		/* Drain what is there without blocking, then verdict in batch. */
 		for (int i = 0; i < 64 && !report_flag; i++) {
-			ssize_t n = recv(fd, q->buf, NULL_BUF, MSG_DONTWAIT);
+			int n = receive(q, fd);
 			if (n < 0) {
 				if (errno == ENOBUFS)
 					q->enobufs++;
@@ -182,12 +216,12 @@ static int nullq_run(struct nullq *q, double seconds)
 					q->errors++;
 				break;
 			}
-			if (mnl_cb_run(q->buf, (size_t)n, 0, q->portid, on_packet, q) < 0)
-				q->errors++;
 			if (q->batch && q->have_id) {
 				verdict(q, q->last_id, true);
 				q->have_id = false;
 			}
+			if (n < (int)q->mmsg)
+				break; /* drained */
 		}
 	}
 	report(q, t0);
@@ -196,11 +230,11 @@ static int nullq_run(struct nullq *q, double seconds)
 
 int main(int argc, char **argv)
 {
-	struct nullq q = { .verdict = NF_ACCEPT, .maxlen = 4096 };
+	struct nullq q = { .verdict = NF_ACCEPT, .maxlen = 4096, .mmsg = 1 };
 	double seconds = 60;
 	int c;
 
-	while ((c = getopt(argc, argv, "q:T:DBFQ:")) != -1) {
+	while ((c = getopt(argc, argv, "q:T:DBFQ:M:")) != -1) {
 		switch (c) {
 		case 'q': q.queue = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'T':
@@ -214,8 +248,15 @@ int main(int argc, char **argv)
 		case 'B': q.batch = true; break;
 		case 'F': q.fail_open = true; break;
 		case 'Q': q.maxlen = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'M':
+			q.mmsg = (unsigned)strtoul(optarg, NULL, 0);
+			if (q.mmsg < 1 || q.mmsg > NULL_MMSG_MAX) {
+				fprintf(stderr, "nfq_null: -M must be in [1, %d]\n", NULL_MMSG_MAX);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: nfq_null -q QUEUE [-T SECONDS] [-D] [-B] [-F] [-Q LEN]\n");
+			fprintf(stderr, "usage: nfq_null -q QUEUE [-T SECONDS] [-D] [-B] [-F] [-Q LEN] [-M N]\n");
 			return 2;
 		}
 	}
@@ -224,7 +265,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
-	q.buf = malloc(NULL_BUF);
+	q.buf = malloc((size_t)q.mmsg * NULL_BUF);
 	if (!q.buf || nullq_open(&q) < 0)
 		return 1;
 	nullq_run(&q, seconds);

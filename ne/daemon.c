@@ -27,6 +27,14 @@ static enum ne_verdict on_queued(void *arg, uint8_t *ip, size_t len, const struc
 	return ne_handle(d->ne, ip, len, m, mono_ms(), modified);
 }
 
+/* The end of a receive batch: the NCFs and NAKs it made go out together. */
+static void on_batch_end(void *arg)
+{
+	struct daemon *d = arg;
+
+	rawsend_flush(&d->raw);
+}
+
 /* --- epoll handlers --- */
 
 static void on_nfq(struct ev_handler *h, uint32_t events)
@@ -208,6 +216,7 @@ static int open_queue(struct daemon *d)
 	uint16_t q = (uint16_t)d->opts.queue;
 
 	d->nfq.fn = on_queued;
+	d->nfq.batch_end = on_batch_end;
 	d->nfq.arg = d;
 	d->nfq.health = ne_health(d->ne);
 	if (nfqueue_open(&d->nfq, q) < 0) {
@@ -232,7 +241,7 @@ static int open_engine(struct daemon *d)
 		log_warnx("engine: out of memory");
 		return -1;
 	}
-	if (rawsend_open(&d->raw) < 0) {
+	if (rawsend_open(&d->raw, &ne_health(d->ne)->SendErrors) < 0) {
 		log_warn("raw socket");
 		return -1;
 	}
@@ -309,6 +318,8 @@ void daemon_loop(struct daemon *d)
 
 			h->fn(h, ev[i].events);
 		}
+		/* Before blocking: what the timers (NAK retries) queued. */
+		rawsend_flush(&d->raw);
 	}
 }
 

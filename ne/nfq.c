@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -20,6 +21,7 @@
 #define NFQ_RCVBUF (8 * 1024 * 1024) /* rides out bursts of NAKs */
 #define NFQ_MAXLEN 4096              /* packets the kernel holds for us */
 #define NFQ_DRAIN_MAX 256            /* datagrams per wake-up: others get a turn */
+_Static_assert(NFQ_DRAIN_MAX % NFQ_RX_BATCH == 0, "whole batches per wake-up");
 
 /* Send one config message and wait for the kernel's answer. */
 static int config_request(struct nfqueue *q, struct nlmsghdr *nlh)
@@ -116,18 +118,89 @@ void nfqueue_close(struct nfqueue *q)
 	q->nl = NULL;
 }
 
-static void send_verdict(struct nfqueue *q, uint32_t id, enum ne_verdict v, const uint8_t *pkt,
-                         size_t len, bool modified)
+/*
+ * Verdicts are collected per receive batch and go back in one datagram:
+ * nfnetlink runs the messages of a datagram in order. Consecutive plain
+ * verdicts that agree become one NFQNL_MSG_VERDICT_BATCH, which settles
+ * every queued packet up to its id: packet ids rise in the order the
+ * kernel queues and sends them, so those are exactly the packets of the
+ * run (and any whose message the kernel failed to deliver, which are not
+ * in the queue). A packet with a rewritten payload ends the run and gets
+ * a verdict of its own carrying the new bytes.
+ */
+static void tx_flush(struct nfqueue *q)
 {
-	struct nlmsghdr *nlh = nfq_nlmsg_put(q->tx, NFQNL_MSG_VERDICT, q->queue);
+	struct nfq_verdicts *b = &q->vb;
 
-	nfq_nlmsg_verdict_put(nlh, (int)id, v == NE_DROP ? NF_DROP : NF_ACCEPT);
-	if (modified)
-		nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0) {
-		q->health->VerdictErrors++;
-		log_debug("nfq: verdict for packet %" PRIu32 ": %s", id, strerror(errno));
+	if (b->used == 0)
+		return;
+	if (mnl_socket_sendto(q->nl, q->tx, b->used) < 0) {
+		q->health->VerdictErrors += b->msgs;
+		log_debug("nfq: %u verdict messages: %s", b->msgs, strerror(errno));
 	}
+	b->used = 0;
+	b->msgs = 0;
+}
+
+/* Room for a message of up to `room` bytes at the end of tx. */
+static struct nlmsghdr *tx_put(struct nfqueue *q, uint16_t type, size_t room)
+{
+	if (q->vb.used + room > sizeof q->tx)
+		tx_flush(q);
+	return nfq_nlmsg_put(q->tx + q->vb.used, type, q->queue);
+}
+
+static void tx_commit(struct nfqueue *q, const struct nlmsghdr *nlh)
+{
+	q->vb.used += MNL_ALIGN(nlh->nlmsg_len);
+	q->vb.msgs++;
+}
+
+#define VERDICT_MSG_ROOM 64 /* nlmsghdr, nfgenmsg, verdict header: 32 */
+
+static void run_close(struct nfqueue *q)
+{
+	struct nfq_verdicts *b = &q->vb;
+	struct nlmsghdr *nlh;
+
+	if (!b->run)
+		return;
+	nlh = tx_put(q, b->run_len > 1 ? NFQNL_MSG_VERDICT_BATCH : NFQNL_MSG_VERDICT,
+	             VERDICT_MSG_ROOM);
+	nfq_nlmsg_verdict_put(nlh, (int)b->run_id, b->run_v == NE_DROP ? NF_DROP : NF_ACCEPT);
+	tx_commit(q, nlh);
+	b->run = false;
+}
+
+static void add_verdict(struct nfqueue *q, uint32_t id, enum ne_verdict v, const uint8_t *pkt,
+                        size_t len, bool modified)
+{
+	struct nfq_verdicts *b = &q->vb;
+
+	if (modified) {
+		struct nlmsghdr *nlh;
+
+		run_close(q);
+		nlh = tx_put(q, NFQNL_MSG_VERDICT, VERDICT_MSG_ROOM + MNL_ALIGN(len));
+		nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
+		nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
+		tx_commit(q, nlh);
+		return;
+	}
+	if (b->run && b->run_v == v) {
+		b->run_id = id;
+		b->run_len++;
+		return;
+	}
+	run_close(q);
+	*b = (struct nfq_verdicts){ .used = b->used, .msgs = b->msgs, .run = true,
+	                            .run_id = id, .run_v = v, .run_len = 1 };
+}
+
+static void flush_verdicts(struct nfqueue *q)
+{
+	run_close(q);
+	tx_flush(q);
 }
 
 static enum ne_hook hook_of(uint8_t nf_hook, bool *known)
@@ -173,13 +246,13 @@ static void on_packet(struct nfqueue *q, const struct nlmsghdr *nlh)
 	/* A truncated copy (NFQA_CAP_LEN) cannot be judged or rewritten. */
 	if (pkt != NULL && known_hook && attr[NFQA_CAP_LEN] == NULL)
 		v = q->fn(q->arg, pkt, len, &m, &modified);
-	send_verdict(q, id, v, pkt, len, modified && v == NE_ACCEPT);
+	add_verdict(q, id, v, pkt, len, modified && v == NE_ACCEPT);
 }
 
 /* Walk one datagram; unlike mnl_cb_run, an error message does not stop the walk. */
-static void on_datagram(struct nfqueue *q, size_t n)
+static void on_datagram(struct nfqueue *q, const char *buf, size_t n)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(void *)q->rx;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(const void *)buf;
 	int left = (int)n;
 
 	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -196,10 +269,27 @@ static void on_datagram(struct nfqueue *q, size_t n)
 	}
 }
 
+/* Up to NFQ_RX_BATCH datagrams in one system call; their count, or -1. */
+static int receive_batch(struct nfqueue *q, struct mmsghdr *mm, struct sockaddr_nl *from)
+{
+	struct iovec iov[NFQ_RX_BATCH];
+
+	for (unsigned i = 0; i < NFQ_RX_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = q->rx[i], .iov_len = sizeof q->rx[i] };
+		mm[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &from[i], .msg_namelen = sizeof from[i],
+			.msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	return recvmmsg(q->ev.fd, mm, NFQ_RX_BATCH, MSG_DONTWAIT, NULL);
+}
+
 void nfqueue_input(struct nfqueue *q)
 {
-	for (int i = 0; i < NFQ_DRAIN_MAX; i++) {
-		ssize_t n = mnl_socket_recvfrom(q->nl, q->rx, sizeof q->rx);
+	struct mmsghdr mm[NFQ_RX_BATCH];
+	struct sockaddr_nl from[NFQ_RX_BATCH];
+
+	for (int i = 0; i < NFQ_DRAIN_MAX / NFQ_RX_BATCH; i++) {
+		int n = receive_batch(q, mm, from);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -212,7 +302,20 @@ void nfqueue_input(struct nfqueue *q)
 			log_warn("nfq: receive");
 			return;
 		}
-		on_datagram(q, (size_t)n);
+		for (int k = 0; k < n; k++) {
+			/* Only the kernel speaks on this socket; a cut message
+			 * cannot be walked (as mnl_socket_recvfrom checks). */
+			if (from[k].nl_pid != 0 || (mm[k].msg_hdr.msg_flags & MSG_TRUNC)) {
+				q->health->NetlinkErrors++;
+				continue;
+			}
+			on_datagram(q, q->rx[k], mm[k].msg_len);
+		}
+		flush_verdicts(q);
+		if (q->batch_end)
+			q->batch_end(q->arg);
+		if (n < NFQ_RX_BATCH)
+			return; /* drained: spare the EAGAIN call */
 	}
 }
 

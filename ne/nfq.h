@@ -18,9 +18,29 @@
 typedef enum ne_verdict (*nfqueue_packet_fn)(void *arg, uint8_t *ip, size_t len,
                                          const struct ne_meta *m, bool *modified);
 
+/* The end of one receive batch: flush what the packets made the engine send. */
+typedef void (*nfqueue_batch_fn)(void *arg);
+
 #define NFQ_BUF_SIZE (65536 + 4096) /* one full-size packet plus netlink framing */
+/*
+ * Datagrams taken per recvmmsg(): the kernel sends one netlink message
+ * per queued packet, so this is packets per system call. Each needs a
+ * buffer for a full-size packet (copy range 0xffff): 32 x 68 KiB of
+ * address space, touched only as far as packets fill it.
+ */
+#define NFQ_RX_BATCH 32
 
 struct mnl_socket;
+
+/* Verdicts of one receive batch, sent as one datagram (see nfq.c). */
+struct nfq_verdicts {
+	size_t used;          /* bytes of netlink messages in tx */
+	unsigned msgs;        /* messages in tx */
+	bool run;             /* a run of equal plain verdicts is open */
+	uint32_t run_id;      /* its last packet id */
+	enum ne_verdict run_v;
+	unsigned run_len;
+};
 
 struct nfqueue {
 	struct ev_handler ev;
@@ -28,9 +48,11 @@ struct nfqueue {
 	uint32_t portid;
 	uint16_t queue;
 	nfqueue_packet_fn fn;
+	nfqueue_batch_fn batch_end; /* may be NULL */
 	void *arg;
 	struct ne_health_counters *health;
-	char rx[NFQ_BUF_SIZE];
+	struct nfq_verdicts vb;
+	char rx[NFQ_RX_BATCH][NFQ_BUF_SIZE];
 	char tx[NFQ_BUF_SIZE];
 };
 
@@ -41,7 +63,12 @@ struct nfqueue {
 int nfqueue_open(struct nfqueue *q, uint16_t queue);
 void nfqueue_close(struct nfqueue *q);
 
-/* Drain the socket (bounded per call) and give each packet a verdict. */
+/*
+ * Drain the socket (bounded per call) and give each packet a verdict.
+ * Packets come NFQ_RX_BATCH per system call; their verdicts go back in
+ * one datagram at the end of each batch (runs of equal verdicts as one
+ * NFQNL_MSG_VERDICT_BATCH), then batch_end runs.
+ */
 void nfqueue_input(struct nfqueue *q);
 
 /*
