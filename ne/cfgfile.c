@@ -36,6 +36,9 @@ const struct ned_optdesc ned_optdescs[] = {
 	  NE_OFF(max_rstates), 1, 10000000, 1 },
 	{ "max-rstates-per-session", "N", "repair states per session at most",
 	  NED_K_U32, NE_OFF(max_rstates_per_session), 1, 10000000, 1 },
+	{ "ncf-ivl", "MS", "answer identical NAKs on one interface with one NCF per MS "
+	  "(RFC 3208 7.2 rate limit; 0 = an NCF for every NAK)", NED_K_U32,
+	  NE_OFF(ncf_ivl_ms), 0, 10000, 1 },
 	{ "ncf-ttl", "TTL", "IP TTL of the NCFs we send", NED_K_U8, NE_OFF(ncf_ttl), 1, 255, 1 },
 	{ "nak-ttl", "TTL", "IP TTL of the NAKs we forward upstream", NED_K_U8,
 	  NE_OFF(nak_ttl), 1, 255, 1 },

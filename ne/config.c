@@ -22,6 +22,10 @@ void ne_config_defaults(struct ne_config *c)
 		.max_sessions = 1024,
 		.max_rstates = 65536,
 		.max_rstates_per_session = 8192,
+		/* §7.2 "a small interval": well under the shortest receiver
+		 * NAK back-off (OpenPGM's 50 ms), so a late receiver's NCF
+		 * comes before it would repeat its NAK. */
+		.ncf_ivl_ms = 10,
 		/* Multicast scope bounds the NCF; unicast routing the NAK. */
 		.ncf_ttl = 255,
 		.nak_ttl = 255,

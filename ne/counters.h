@@ -1,6 +1,9 @@
 /*
  * Counters of the network element, named after the PGM MIB draft
- * (pgmNeIf* objects, draft-petrova-pgmmib-01) where one exists. Listed
+ * (pgmNeIf* objects, draft-petrova-pgmmib-01) where one exists (the
+ * draft has none for §7.2 NCF rate limiting: NcfSuppressed counts NAKs
+ * answered by no NCF of their own, NcfCoalesced the NCFs sent for them
+ * when the interval ended). Listed
  * once here as X-macros so the engine, the control socket and pgmnectl
  * agree on names and order.
  */
@@ -34,6 +37,8 @@
 	X(NcfReceived)               \
 	X(NcfError)                  \
 	X(InNcfNoSessionErrors)      \
+	X(NcfSuppressed)             \
+	X(NcfCoalesced)              \
 	X(InRdata)                   \
 	X(OutRdata)                  \
 	X(RdataEliminatedOIF)        \

@@ -117,6 +117,8 @@ struct ne {
 	unsigned rs_shift;
 	uint32_t rs_free, rs_used;
 	struct ne_list rs_list[RL_COUNT];
+
+	struct ne_ncflim *ncflim; /* NCF rate limiting (ncflim.c); NULL when off */
 };
 
 /* Everything a procedure needs about the packet in hand. */
@@ -208,6 +210,17 @@ bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_sess
 bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *pgm,
                       size_t len, uint8_t type);
 bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);
+bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
+                     uint32_t sqn);
+
+/* ncflim.c: §7.2 NCF rate limiting per (TSI, SQN) and arrival interface. */
+bool ne_ncflim_init(struct ne *ne);
+void ne_ncflim_free(struct ne *ne);
+void ne_ncflim_tick(struct ne *ne);
+uint64_t ne_ncflim_deadline(const struct ne *ne);
+/* Answer a NAK naming sqns[0..n) with an NCF now, or one coalesced later. */
+void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
+                   const uint32_t *sqns, unsigned n);
 
 /* nak.c: the SQNs a NAK/NCF/NNAK names (NAK_SQN first, then the list). */
 unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap);

@@ -151,7 +151,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		c->in->cnt.InNakSeqErrors++;
 		return NE_DROP;
 	}
-	ne_send_ncf(ne, c, s);
+	ne_answer_nak(ne, c, s, sqns, n); /* §7.2: NCF, rate-limited (ncflim.c) */
 	struct ne_fwd f;
 	track_sqns(ne, s, c, sqns, n, &f);
 	if (f.n > 0)

@@ -57,6 +57,7 @@ struct ne_config {
 	uint32_t max_sessions;
 	uint32_t max_rstates;       /* repair states in total */
 	uint32_t max_rstates_per_session;
+	uint32_t ncf_ivl_ms;        /* §7.2 NCF rate limit per SQN and interface; 0 = off */
 	uint8_t ncf_ttl;            /* TTL of NCFs we originate */
 	uint8_t nak_ttl;            /* TTL of NAKs we forward upstream */
 };

@@ -67,6 +67,32 @@ bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_sess
 }
 
 /*
+ * §7.2: an NCF for one SQN rebuilt from the session (the rate limiter's
+ * coalesced answer, when the NAKs it stands for are gone): TSI, ports in
+ * downstream order, the source's NLA and the group, as a receiver
+ * matches NCFs to its NAKs (§9.3.3).
+ */
+bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
+                     uint32_t sqn)
+{
+	struct pgm_pkt ncf = {
+		.type = PGM_NCF,
+		.sport = s->tsi.sport,
+		.dport = s->dport,
+		.tsi = s->tsi,
+	};
+	ncf.u.nak.sqn = sqn;
+	pgm_nla_from_in(&ncf.u.nak.src, s->source);
+	pgm_nla_from_in(&ncf.u.nak.grp, s->group);
+	uint8_t buf[NE_CTRL_BUF];
+	size_t len = pgm_build(buf, sizeof(buf), &ncf);
+	if (!io_send(ne, buf, len, s->source, s->group, in->ifindex, ne->cfg.ncf_ttl, true))
+		return false;
+	in->cnt.OutNcfs++;
+	return true;
+}
+
+/*
  * §7.7: unicast NAK-type bytes to the upstream PGM neighbour learnt from
  * SPMs, from our address on the upstream interface (§8.3: each element
  * rewrites the NAK's network source and destination).

@@ -169,7 +169,10 @@ static void test_nak_duplicates_eliminated(void)
 static void test_nak_retries_then_expiry(void)
 {
 	struct fx f;
-	fx_init(&f, NULL); /* NAK_RPT_RTE 100 ms, NAK_RPT_IVL 500 ms */
+	struct ne_config cfg;
+	ne_config_defaults(&cfg); /* NAK_RPT_RTE 100 ms, NAK_RPT_IVL 500 ms */
+	cfg.ncf_ivl_ms = 0;       /* the repair timers alone */
+	fx_init(&f, &cfg);
 	fx_session(&f);
 	uint64_t t0 = f.now;
 	fx_nak_sqn(&f, 7, IF_DN1);

@@ -151,7 +151,10 @@ static void test_sqn_wrap(void)
 static void test_clock_wrap(void)
 {
 	struct fx f;
-	fx_init(&f, NULL);
+	struct ne_config cfg;
+	ne_config_defaults(&cfg);
+	cfg.ncf_ivl_ms = 0; /* the repair timers alone */
+	fx_init(&f, &cfg);
 	f.now = (1ull << 32) - 30;
 	fx_session(&f);
 	uint64_t t0 = f.now;
@@ -189,7 +192,10 @@ static unsigned rs_count(struct fx *f, const struct pgm_tsi *tsi, const char *gr
 static void test_views_and_clears(void)
 {
 	struct fx f;
-	fx_init(&f, NULL);
+	struct ne_config cfg;
+	ne_config_defaults(&cfg);
+	cfg.ncf_ivl_ms = 0; /* deadlines below are the repair and session timers */
+	fx_init(&f, &cfg);
 	fx_session(&f);
 	spm_other(&f, tsi_b(), "239.2.2.2", 1);
 	for (uint32_t s = 1; s <= 3; s++)

@@ -1,0 +1,228 @@
+/* NCF rate limiting, RFC 3208 §7.2 (ne/ncflim.c), on the fake clock. */
+#include "test_engine_fixture.h"
+
+#define IVL 10 /* the default */
+
+static unsigned count_ncfs(const struct fx *f, int ifindex)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < f->nsent; i++)
+		if (f->sent[i].pkt.type == PGM_NCF && f->sent[i].ifindex == ifindex)
+			n++;
+	return n;
+}
+
+static void test_default_is_small(void)
+{
+	struct ne_config c;
+	ne_config_defaults(&c);
+	CU_ASSERT_EQUAL(c.ncf_ivl_ms, IVL);
+}
+
+/* First NCF at once, identical NAKs inside the interval coalesced into
+ * one NCF when it ends; NAK elimination unaffected. */
+static void test_first_now_rest_coalesced(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t0 + IVL);
+	f.nsent = 0;
+	f.now = t0 + 3;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN1), NE_DROP);
+	f.now = t0 + 9;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 2);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->OutNcfs, 1);
+	/* §7.2 "without affecting the ability to suppress NAKs" */
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NakEliminated, 2);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->InNaks, 3);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_UP)->OutNaks, 1);
+	/* another interface is answered at once: its receivers wait too */
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN2), NE_DROP);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN2), 1);
+	f.nsent = 0;
+	fx_tick(&f, t0 + IVL - 1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 1);
+	struct fx_sent *s = &f.sent[0];
+	CU_ASSERT_EQUAL(s->err, PGM_OK);
+	CU_ASSERT_EQUAL(s->pkt.type, PGM_NCF);
+	CU_ASSERT_EQUAL(s->pkt.u.nak.sqn, 42);
+	CU_ASSERT_EQUAL(s->ifindex, IF_DN1);
+	CU_ASSERT_EQUAL(s->src.s_addr, fx_addr("10.0.0.5").s_addr);
+	CU_ASSERT_EQUAL(s->dst.s_addr, fx_addr("239.1.1.1").s_addr);
+	CU_ASSERT_TRUE(s->ra);
+	CU_ASSERT_EQUAL(s->pkt.sport, FX_SPORT);
+	CU_ASSERT_EQUAL(s->pkt.dport, FX_DPORT);
+	struct pgm_tsi tsi = fx_tsi();
+	CU_ASSERT_TRUE(pgm_tsi_eq(&s->pkt.tsi, &tsi));
+	CU_ASSERT_EQUAL(s->pkt.u.nak.src.u.v4.s_addr, fx_addr("10.0.0.5").s_addr);
+	CU_ASSERT_EQUAL(s->pkt.u.nak.grp.u.v4.s_addr, fx_addr("239.1.1.1").s_addr);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->OutNcfs, 2);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->NcfCoalesced, 0);
+	fx_fini(&f);
+}
+
+/* After a coalesced NCF a new interval runs; a quiet one ends the entry. */
+static void test_interval_rearms_then_ends(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 5, IF_DN1);
+	f.now = t0 + 1;
+	fx_nak_sqn(&f, 5, IF_DN1);
+	fx_tick(&f, t0 + IVL); /* coalesced NCF, next interval to t0 + 2 IVL */
+	f.nsent = 0;
+	f.now = t0 + IVL + 5;
+	fx_nak_sqn(&f, 5, IF_DN1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	fx_tick(&f, t0 + 2 * IVL);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	f.nsent = 0;
+	fx_tick(&f, t0 + 3 * IVL); /* nothing suppressed: no NCF, entry gone */
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 2);
+	/* the next NAK opens a new interval with an NCF at once */
+	f.now = t0 + 3 * IVL + 1;
+	fx_nak_sqn(&f, 5, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), f.now + IVL);
+	fx_fini(&f);
+}
+
+/* 0 turns limiting off: an NCF for every NAK, as before. */
+static void test_off(void)
+{
+	struct fx f;
+	struct ne_config c;
+	ne_config_defaults(&c);
+	c.ncf_ivl_ms = 0;
+	fx_init(&f, &c);
+	fx_session(&f);
+	f.nsent = 0;
+	for (int i = 0; i < 5; i++)
+		fx_nak_sqn(&f, 9, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 5);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 0);
+	fx_fini(&f);
+}
+
+/* A NAK list is answered whole when one SQN is fresh; suppressed only
+ * when every SQN is inside an interval, and then each gets its NCF. */
+static void test_nak_list(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 10, IF_DN1);
+	f.nsent = 0;
+	struct pgm_pkt nak = fx_nakish(PGM_NAK, 10);
+	const uint32_t more[] = { 11 };
+	fx_list(&nak, 1, more);
+	f.now = t0 + 1;
+	fx_nak_in(&f, &nak, IF_DN1); /* 11 is new: NCF at once, naming both */
+	CU_ASSERT_EQUAL_FATAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.opt.nak_list.count, 1);
+	f.nsent = 0;
+	f.now = t0 + 2;
+	fx_nak_in(&f, &nak, IF_DN1); /* both inside intervals */
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 0);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 1);
+	fx_tick(&f, t0 + IVL); /* 10's interval ends */
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 1);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.u.nak.sqn, 10);
+	fx_tick(&f, t0 + 1 + IVL); /* 11's */
+	CU_ASSERT_EQUAL_FATAL(f.nsent, 2);
+	CU_ASSERT_EQUAL(f.sent[1].pkt.u.nak.sqn, 11);
+	fx_fini(&f);
+}
+
+/* An interface that is no longer PGM-enabled gets no late NCF. */
+static void test_iface_disabled_meanwhile(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 3, IF_DN1);
+	f.now = t0 + 1;
+	fx_nak_sqn(&f, 3, IF_DN1);
+	ne_iface_by_index(&f.ifs, IF_DN1)->enabled = false;
+	f.nsent = 0;
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne) > t0 + IVL, true);
+	fx_fini(&f);
+}
+
+/* A full table ends the oldest interval early (its owed NCF goes then);
+ * every NAK is still answered and the table stays bounded. */
+static void test_table_full(void)
+{
+	struct fx f;
+	struct ne_config c;
+	ne_config_defaults(&c);
+	c.max_rstates = c.max_rstates_per_session = 1u << 16;
+	fx_init(&f, &c);
+	fx_session(&f);
+	fx_nak_sqn(&f, 100000, IF_DN1);
+	fx_nak_sqn(&f, 100000, IF_DN1); /* owed */
+	unsigned ncfs = 0;
+	for (uint32_t s = 1; s <= 10000; s++) { /* SQN 0 is behind the trail */
+		f.nsent = 0;
+		fx_nak_sqn(&f, s, IF_DN1);
+		ncfs += count_ncfs(&f, IF_DN1);
+	}
+	/* one NCF per NAK, plus the early coalesced one for 100000 */
+	CU_ASSERT_EQUAL(ncfs, 10001);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 1);
+	f.nsent = 0;
+	fx_tick(&f, f.now + IVL);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	fx_fini(&f);
+}
+
+/* A send that fails opens no interval: the next NAK is answered at once. */
+static void test_send_failure(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	f.fail_send = true;
+	fx_nak_sqn(&f, 8, IF_DN1);
+	f.fail_send = false;
+	f.nsent = 0;
+	f.now += 1;
+	fx_nak_sqn(&f, 8, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 0);
+	fx_fini(&f);
+}
+
+int main(void)
+{
+	static const CU_TestInfo tests[] = {
+		{ "default interval is small", test_default_is_small },
+		{ "first NCF at once, the rest coalesced", test_first_now_rest_coalesced },
+		{ "interval re-arms, a quiet one ends", test_interval_rearms_then_ends },
+		{ "interval 0: off", test_off },
+		{ "NAK list: fresh SQN answers at once", test_nak_list },
+		{ "interface disabled meanwhile", test_iface_disabled_meanwhile },
+		{ "table full: oldest ends early", test_table_full },
+		{ "failed send opens no interval", test_send_failure },
+		CU_TEST_INFO_NULL,
+	};
+	unit_add_suite("engine_ncflim", tests);
+	return unit_run();
+}
