@@ -12,11 +12,14 @@
 # NCF back, every new pair creates repair state and goes upstream, repeats
 # are eliminated. src and rcv count and drop what reaches them.
 #
-# Rounds alternate N = nfq_null and D = pgmned, both pinned to CPU 1 and
-# both on the same queue settings (4096 packets, fail-open, verdict DROP
-# for NAKs addressed to us, as pgmned decides), in N D D N order after a
-# warm-up round. Per round:
-#   handled/s  D: InNaks on the rcv interface over the flood, from
+# Rounds alternate N = nfq_null, D = pgmned with its default NCF rate
+# limit (--ncf-ivl 10, RFC 3208 §7.2) and O = pgmned with it off
+# (--ncf-ivl 0: an NCF for every NAK), all pinned to CPU 1 and on the
+# same queue settings (4096 packets, fail-open, verdict DROP for NAKs
+# addressed to us, as pgmned decides), in N D O O D N order after a
+# warm-up round. nfq_null gets the same I/O as pgmned: up to 32 packets
+# per recvmmsg() and one batch verdict per receive (-M 32 -B). Per round:
+#   handled/s  D, O: InNaks on the rcv interface over the flood, from
 #              pgmnectl -j show traffic, read the moment the flood ends;
 #              N: packets nfq_null had verdicted by then (SIGUSR1)
 #   per cpu-s  the same count over the program's own user+system time
@@ -37,7 +40,7 @@
 #                     [--scenario implosion|storm|both]
 # Needs root, iptables, jq and $BIN/{pgmgen,nfq_null,pgmned,pgmnectl};
 # skips (77) when one is missing.
-rounds=4
+rounds=6
 seconds=4
 tsis=64
 sqns=4096
@@ -46,7 +49,7 @@ which=both
 warmup=1
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) rounds=2; seconds=1; warmup=0 ;;
+	--quick) rounds=3; seconds=1; warmup=0 ;;
 	--scenario) which=$2; shift ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
@@ -83,8 +86,9 @@ smcroute_start rtr
 count_rule src || die "counting rule"
 count_rule rcv || die "counting rule"
 
-echo "nak_flood: unicast NAKs handled per second, N = nfq_null (ceiling), D = pgmned"
-echo "config: rounds=$rounds seconds=$seconds order=NDDN+warmup gen-cpu=0 program-cpu=1" \
+echo "nak_flood: unicast NAKs handled per second, N = nfq_null (ceiling)," \
+	"D = pgmned (NCF rate limit default, --ncf-ivl 10), O = pgmned --ncf-ivl 0"
+echo "config: rounds=$rounds seconds=$seconds order=NDOODN+warmup gen-cpu=0 program-cpu=1" \
 	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096 -B -M 32"
 bench_machine
 
@@ -93,14 +97,16 @@ cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 HZ=$(getconf CLK_TCK)
 
 # snap: one snapshot of the counters that matter, as
-# "InNaks OutNcfs UniqueNaks NakEliminated OutNaks-upstream QueueDrops rstates"
+# "InNaks OutNcfs UniqueNaks NakEliminated OutNaks-upstream QueueDrops rstates
+#  NcfSuppressed NcfCoalesced"
 snap() {
 	nectl rtr -j show traffic |
 		jq -r --arg r "$(ifname rtr rcv)" --arg s "$(ifname rtr src)" '
 		(.interfaces[] | select(.name == $r) | .counters) as $d |
 		(.interfaces[] | select(.name == $s) | .counters) as $u |
 		"\($d.InNaks) \($d.OutNcfs) \($d.UniqueNaks) \($d.NakEliminated) \($u.OutNaks)" +
-		" \(.health.QueueDrops // 0) \(.repair_states // 0)"'
+		" \(.health.QueueDrops // 0) \(.repair_states // 0)" +
+		" \($d.NcfSuppressed // 0) \($d.NcfCoalesced // 0)"'
 }
 
 flood() {
@@ -108,12 +114,13 @@ flood() {
 		-g "$GROUP" -S "$(addr src rtr)" -t "$tsis" -q "$sqns" -T "$seconds"
 }
 
-# Round in mode D; leaves "offered handled/s handled/cpu-s" in $r and
-# extra counters in $extra.
-round_D() {
-	local pid k0 k1 out a b
+# Round of pgmned with --ncf-ivl $1 (empty: the default); leaves
+# "offered handled/s handled/cpu-s" in $r and extra counters in $extra.
+round_pgmned() {
+	local pid k0 k1 out a b ivl=()
+	[ -n "$1" ] && ivl=(--ncf-ivl "$1")
 	pgmned_start rtr -i "$(ifname rtr src)" -i "$(ifname rtr rcv)" \
-		--max-rstates "$STATES" --max-rstates-per-session "$STATES"
+		--max-rstates "$STATES" --max-rstates-per-session "$STATES" "${ivl[@]}"
 	pid=$(bg_pid pgmned-rtr)
 	pin "$pid" 1
 	nx src "$(bin pgmgen)" -m spm -s "$(addr src rtr)" -d "$GROUP" -I "$(ifname src rtr)" \
@@ -133,8 +140,11 @@ round_D() {
 	# (first copies and retries while no NCF comes from upstream).
 	extra="ncfs=$((b[1] - a[1])) unique=$((b[2] - a[2])) elim=$((b[3] - a[3]))"
 	extra+=" up=$((b[4] - a[4])) qdrops=$((b[5] - a[5])) states=${b[6]}"
+	extra+=" ncf-suppressed=$((b[7] - a[7])) ncf-coalesced=$((b[8] - a[8]))"
 	extra+=" cpu=$(((k1 - k0) * 100 / HZ))cs"
 }
+round_D() { round_pgmned ""; }
+round_O() { round_pgmned 0; }
 
 round_N() {
 	local pid k0 k1 out n rule
@@ -164,39 +174,49 @@ round_N() {
 
 # scenario NAME TSIS SQNS: warm-up, then N/D rounds, then the result rows.
 scenario() {
-	local name=$1 m i ratio n_wall n_cpu d_wall d_cpu offered
+	local name=$1 m i n_wall n_cpu offered
 	# flood and round_D see these (bash scoping is dynamic)
 	local tsis=$2 sqns=$3
 	echo "--- $name: tsis=$tsis sqns=$sqns distinct=$((tsis * sqns))"
-	: >"$T/N"; : >"$T/D"
+	: >"$T/N"; : >"$T/D"; : >"$T/O"
 	if [ "$warmup" = 1 ]; then
 		round_D || die "warm-up round failed"
 		# shellcheck disable=SC2086 # $r: numbers, split on purpose
 		printf 'warm-up  D offered=%s handled/s=%s per-cpu-s=%s %s (not counted)\n' $r "$extra"
 	fi
-	order=(N D D N)
+	order=(N D O O D N)
 	for ((i = 0; i < rounds; i++)); do
-		m=${order[i % 4]}
+		m=${order[i % 6]}
 		"round_$m" || die "round $i ($m) failed"
 		# shellcheck disable=SC2086 # $r: numbers, split on purpose
 		printf 'round %2d %s offered=%s handled/s=%s per-cpu-s=%s %s\n' "$i" "$m" $r "$extra"
 		echo "$r" >>"$T/$m"
 	done
 	n_wall=$(col N 2 | median); n_cpu=$(col N 3 | median)
-	d_wall=$(col D 2 | median); d_cpu=$(col D 3 | median)
-	offered=$(cat "$T/N" "$T/D" | cut -d' ' -f1 | median)
+	offered=$(cat "$T/N" "$T/D" "$T/O" | cut -d' ' -f1 | median)
 	result "$name" "offered NAKs/s (pgmgen, wall)" "$offered" "-" "info"
 	result "$name" "nfq_null handled/s (wall)" "$n_wall" "-" "info"
-	result "$name" "pgmned handled/s (wall)" "$d_wall" "-" "info"
-	ratio=$(awk -v a="$n_wall" -v b="$d_wall" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-	result "$name" "wall ratio pgmned/null" "$ratio" "-" "info"
 	result "$name" "nfq_null NAKs per cpu-s (ceiling)" "$n_cpu" "-" "info"
-	result "$name" "pgmned NAKs per cpu-s" "$d_cpu" ">=250000" "$(verdict "$d_cpu" '>=' 250000)"
-	ratio=$(awk -v a="$n_cpu" -v b="$d_cpu" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-	result "$name" "per-cpu-s ratio pgmned/null" "$ratio" ">=0.7" "$(verdict "$ratio" '>=' 0.7)"
+	pgmned_rows "$name" D "ncf-ivl 10" "$n_wall" "$n_cpu"
+	pgmned_rows "$name" O "ncf-ivl 0" "$n_wall" "$n_cpu"
 }
 
 col() { cut -d' ' -f"$2" "$T/$1"; }
+
+# pgmned_rows NAME MODE LABEL NULL_WALL NULL_CPU: the rows of one pgmned mode.
+pgmned_rows() {
+	local name=$1 m=$2 label=$3 n_wall=$4 n_cpu=$5 d_wall d_cpu ratio
+	[ -s "$T/$m" ] || return 0
+	d_wall=$(col "$m" 2 | median); d_cpu=$(col "$m" 3 | median)
+	result "$name" "pgmned ($label) handled/s (wall)" "$d_wall" "-" "info"
+	ratio=$(awk -v a="$n_wall" -v b="$d_wall" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+	result "$name" "wall ratio pgmned ($label)/null" "$ratio" "-" "info"
+	result "$name" "pgmned ($label) NAKs per cpu-s" "$d_cpu" ">=250000" \
+		"$(verdict "$d_cpu" '>=' 250000)"
+	ratio=$(awk -v a="$n_cpu" -v b="$d_cpu" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
+	result "$name" "per-cpu-s ratio pgmned ($label)/null" "$ratio" ">=0.7" \
+		"$(verdict "$ratio" '>=' 0.7)"
+}
 # implosion: many receivers NAK the same losses; after the first NAK per
 # (TSI, SQN) the rest are eliminated (NCF only, nothing upstream).
 # storm: every NAK names a new (TSI, SQN): state, NCF, NAK upstream and
