@@ -75,6 +75,8 @@
 #   cap_count NAME DFILTER            packets matching a tshark display filter
 #   cap_fields NAME DFILTER FIELD...  tshark -T fields output
 #   cap_tsv NAME FIELD...             all PGM packets' fields to $T/NAME.tsv
+#   cap_pgm_sqns NAME [BPF]           "TIME TYPE SQN" per SQN in ODATA, RDATA,
+#                                     NAK, NNAK, NCF (lists included)
 #   cap_nak_sqns NAME [BPF]           SQNs asked for by NAKs (lists included)
 # Waiting and verdicts
 #   wait_for SECS CMD...              poll CMD every 0.1 s, at most SECS
@@ -539,42 +541,54 @@ cap_tsv() {
 	cap_fields "$name" pgm "$@" >"$T/$name.tsv"
 }
 
-# cap_nak_sqns NAME [BPF]: every SQN the NAKs in capture NAME ask for, one
-# decimal per line: the NAK's own SQN, then its OPT_NAK_LIST entries.
-# Parsed from the raw bytes (tshark shows the list only as truncated text).
-cap_nak_sqns() {
+# cap_pgm_sqns NAME [BPF]: one "TIME TYPE SQN" line per SQN that a PGM
+# packet in capture NAME carries, TIME in seconds since the epoch (the
+# captures of one host share its clock): ODATA and RDATA their SQN; NAK,
+# NNAK and NCF (same layout, §8.3) their NAK_SQN, then their OPT_NAK_LIST
+# entries. Parsed from the raw bytes (tshark shows the list only as
+# truncated text).
+cap_pgm_sqns() {
 	local name=$1 filt=${2:-}
-	tcpdump -r "$T/$name.pcapng" -nn -x "ip proto 113${filt:+ and ($filt)}" 2>/dev/null |
+	tcpdump -r "$T/$name.pcapng" -tt -nn -x "ip proto 113${filt:+ and ($filt)}" 2>/dev/null |
 		python3 -c '
 import sys
-pkts, cur = [], None
-for line in sys.stdin:
-    if line.startswith("\t0x"):
-        cur += bytes.fromhex("".join(line.split(":", 1)[1].split()))
-    else:
-        cur = bytearray(); pkts.append(cur)
-for p in pkts:
-    if len(p) < 20: continue
-    h = (p[0] & 15) * 4
-    pgm = p[h:]
-    if len(pgm) < 20 or pgm[4] != 0x08: continue
-    print(int.from_bytes(pgm[16:20], "big"))
-    if not pgm[5] & 1: continue
+KIND = {0x04: "ODATA", 0x05: "RDATA", 0x08: "NAK", 0x09: "NNAK", 0x0A: "NCF"}
+def emit(t, p):
+    if len(p) < 20: return
+    pgm = p[(p[0] & 15) * 4:]
+    if len(pgm) < 20 or pgm[4] not in KIND: return
+    kind = KIND[pgm[4]]
+    print(t, kind, int.from_bytes(pgm[16:20], "big"))
+    if kind in ("ODATA", "RDATA") or not pgm[5] & 1: return
     afi_len = lambda afi: 4 if afi == 1 else 16
     # source NLA (AFI, reserved, address), then group NLA, then options
     o = 20 + 4 + afi_len(int.from_bytes(pgm[20:22], "big"))
     o += 4 + afi_len(int.from_bytes(pgm[o:o + 2], "big"))
-    if o + 3 > len(pgm) or (pgm[o] & 0x7f) != 0: continue
+    if o + 3 > len(pgm) or (pgm[o] & 0x7f) != 0: return
     o += pgm[o + 1]
     while o + 2 <= len(pgm):
-        t, l = pgm[o], pgm[o + 1]
+        ty, l = pgm[o], pgm[o + 1]
         if l < 2: break
-        if (t & 0x7f) == 0x02:
+        if (ty & 0x7f) == 0x02:
             for i in range(o + 4, o + l, 4):
-                print(int.from_bytes(pgm[i:i + 4], "big"))
-        if t & 0x80: break
+                print(t, kind, int.from_bytes(pgm[i:i + 4], "big"))
+        if ty & 0x80: break
         o += l
+t, cur = None, bytearray()
+for line in sys.stdin:
+    if line.startswith("\t0x"):
+        cur += bytes.fromhex("".join(line.split(":", 1)[1].split()))
+        continue
+    if t is not None: emit(t, cur)
+    t, cur = line.split()[0], bytearray()
+if t is not None: emit(t, cur)
 '
+}
+
+# cap_nak_sqns NAME [BPF]: every SQN the NAKs in capture NAME ask for, one
+# decimal per line: the NAK's own SQN, then its OPT_NAK_LIST entries.
+cap_nak_sqns() {
+	cap_pgm_sqns "$@" | awk '$2 == "NAK" { print $3 }'
 }
 
 # ---- teardown --------------------------------------------------------------

@@ -52,36 +52,9 @@ lost=$(nx r1 iptables -t raw -nvxL PREROUTING | awk '$3 == "DROP" { s += $1 } EN
 
 # pgm_sqns NAME FROM: one "TYPE SQN" line per SQN that a NAK (NAK_SQN and
 # OPT_NAK_LIST entries, §9.3.5) or an RDATA from host FROM carries in
-# capture NAME. tshark shows NAK lists only as text, so decode the bytes
-# of tcpdump's hex dump.
+# capture NAME.
 pgm_sqns() {
-	tcpdump -r "$T/$1.pcapng" -nn -x "ip proto 113 and src host $2" 2>/dev/null |
-	python3 -c '
-import sys
-def emit(h):
-    if len(h) < 20: return
-    p = h[(h[0] & 15) * 4:]
-    if len(p) < 20 or p[4] not in (0x05, 0x08): return
-    kind = "RDATA" if p[4] == 0x05 else "NAK"
-    print(kind, int.from_bytes(p[16:20], "big"))
-    if kind == "RDATA" or not p[5] & 1: return
-    off = 36                     # NAK with IPv4 NLAs: 16 + 4 + 8 + 8
-    while off + 4 <= len(p):     # OPT_LENGTH first; type, length, 2 flag bytes
-        t, l = p[off] & 0x7f, p[off + 1]
-        if l < 4: return
-        if t == 0x02:
-            for i in range(off + 4, off + l, 4):
-                print(kind, int.from_bytes(p[i:i + 4], "big"))
-        if p[off] & 0x80: return
-        off += l
-pkt = []
-for line in sys.stdin:
-    if line.startswith("\t0x"):
-        pkt += bytes.fromhex("".join(line.split(":", 1)[1].split()))
-    else:
-        emit(bytes(pkt)); pkt = []
-emit(bytes(pkt))
-'
+	cap_pgm_sqns "$1" "src host $2" | awk '$2 == "NAK" || $2 == "RDATA" { print $2, $3 }'
 }
 pgm_sqns up "$(addr r1 src)" | awk '$1 == "NAK" { print $2 }' >"$T/naks-up.txt"
 pgm_sqns up "$(addr src r1)" | awk '$1 == "RDATA" { print $2 }' >"$T/rdata-up.txt"
