@@ -44,7 +44,7 @@
 #   recv_verify N SECS [LABEL]        each receiver exited 0 within SECS and its
 #                                     file is identical to $T/in.bin
 #   star_add N                        src — r1 — rcv1..rcvN (10.0.1, 10.0.11..),
-#                                     GROUP routed from src to every rcv, smcroute
+#                                     (src, GROUP) routed to every rcv, smcroute
 #                                     started in r1
 # Processes
 #   bg_start NODE NAME CMD...         run CMD in NODE in the background, output
@@ -217,7 +217,11 @@ star_add() {
 		route_default "rcv$i" r1
 		oifs+=("rcv$i")
 	done
-	mroute_add r1 src "$GROUP" "${oifs[@]}"
+	# (S,G), not (*,G): the kernel holds only 4 packets of a flow whose
+	# route smcrouted has still to resolve and drops the rest, so with
+	# (*,G) every receiver missed the source's first ODATA, NAKed it and
+	# was rightly repaired on links that were meant to lose nothing.
+	mroute_add -s "$(addr src r1)" r1 src "$GROUP" "${oifs[@]}"
 	smcroute_start r1
 }
 

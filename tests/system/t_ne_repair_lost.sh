@@ -31,8 +31,10 @@ for r in $RCVS; do
 	link_add r1 "$r" "10.0.$((10 + i))"
 	route_default "$r" r1
 done
+# (S,G): with (*,G) the first ODATA are dropped while smcrouted resolves
+# the route (lib.sh star_add), on every link, and rcv2 and rcv3 NAK them.
 # shellcheck disable=SC2086
-mroute_add r1 src "$GROUP" $RCVS
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" $RCVS
 smcroute_start r1
 pgmned_start r1
 

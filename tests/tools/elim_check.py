@@ -59,6 +59,9 @@ def check_leaf(name, ev, clean, bad):
     last = {}
     n = 0
     for t, kind, sqn in ev:
+        if kind == "NAK" and clean and not last:
+            bad.append(f"{name}: NAK {sqn} at {t:.6f} on a loss-free link (a loss the "
+                       "test did not make)")
         if kind == "NAK":
             asked[sqn], last[sqn] = True, t
         elif kind == "RDATA":
