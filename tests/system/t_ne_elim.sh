@@ -18,7 +18,8 @@
 # Every round captures the source link (at the source) and every leaf
 # link (at r1), and tests/tools/elim_check.py checks:
 #  - on every leaf, each RDATA answers a NAK from that leaf since the
-#    last RDATA there (§7.8); no RDATA on a loss-free leaf;
+#    last RDATA there, whose repair state had not timed out (§7.8); no
+#    NAK and no RDATA on a loss-free leaf;
 #  - per SQN at the source, each NAK from r1 opens a repair cycle (no
 #    repair outstanding: first, or an RDATA has passed), or comes
 #    NAK_ELIM_IVL or more after the last NCF (§7.4), or is a retry of an
@@ -56,15 +57,15 @@ loss_sqn() {
 # counter NAME: r1's counter NAME summed over its interfaces
 counter() { jq "[.interfaces[].counters.$1] | add" "$T/$LABEL-traffic.json"; }
 
-# round LABEL ELIM_MS RTE_MS CLEAN_LEAVES [PGMNED ARGS]: one transfer
-# through a fresh star; the loss rules are set by the caller's LOSS
-# function, the leaves in CLEAN_LEAVES (e.g. "4") must get no RDATA. With
-# UP_LOST=N the first N RDATA are dropped entering r1 (and some NAK must
-# go up again after NAK_ELIM_IVL).
+# round LABEL CLEAN_LEAVES [PGMNED ARGS]: one transfer through a fresh
+# star, r1's timers as in ELIM, RTE, RPT, RDATA (ms); the loss rules are
+# set by the caller's LOSS function, the leaves in CLEAN_LEAVES (e.g.
+# "4") must get no RDATA. With UP_LOST=N the first N RDATA are dropped
+# entering r1 (and some NAK must go up again after NAK_ELIM_IVL).
 round() {
 	LABEL=$1
-	local elim=$2 rte=$3 clean=$4 i rc
-	shift 4
+	local clean=$2 i rc
+	shift 2
 	star_add "$N"
 	pgmned_start r1 "$@"
 	LOSS
@@ -90,8 +91,8 @@ round() {
 	# what reached r1: not the first UP_LOST RDATA (captured at the source)
 	cap_pgm_sqns "$LABEL-up" | awk -v n="$UP_LOST" '$2 == "RDATA" && n > 0 { n--; next } 1' \
 		>"$T/$LABEL-up.txt"
-	local args=(--elim-ms "$elim" --rte-ms "$rte" --retries "$(counter NakRetransmitted)"
-		--up "$T/$LABEL-up.txt")
+	local args=(--elim-ms "$ELIM" --rte-ms "$RTE" --rpt-ivl-ms "$RPT" --rdata-ivl-ms "$RDATA"
+		--retries "$(counter NakRetransmitted)" --up "$T/$LABEL-up.txt")
 	[ "$UP_LOST" -eq 0 ] || args+=(--expect-repeat)
 	for i in $(seq 1 $N); do
 		cap_pgm_sqns "$LABEL-down$i" >"$T/$LABEL-down$i.txt"
@@ -115,21 +116,23 @@ round() {
 }
 
 ELIM=$(ned_default nak-elim-ivl) RTE=$(ned_default nak-rpt-rte)
-[ -n "$ELIM" ] && [ -n "$RTE" ] || die "no defaults in pgmned --help"
+RPT=$(ned_default nak-rpt-ivl) RDATA=$(ned_default nak-rdata-ivl)
+[ -n "$ELIM" ] && [ -n "$RTE" ] && [ -n "$RPT" ] && [ -n "$RDATA" ] ||
+	die "no defaults in pgmned --help"
 LOSS() {
 	local i
 	for i in 1 2 3; do loss_sqn r1 "rcv$i" 0x7 0x3; done
 	loss_add r1 rcv1 0.05 odata
 }
 UP_LOST=5
-round default "$ELIM" "$RTE" 4
+round default 4
 [ "$ELIMINATED" -gt 0 ] || fail "default: r1 eliminated no NAK"
 first=$SUMMARY
 
 LOSS() { loss_add r1 rcv2 0.1 odata; }
-UP_LOST=0
+UP_LOST=0 ELIM=5000 RDATA=10000
 for ((run = 1; run <= LONG_RUNS; run++)); do
-	round "long$run" 5000 "$RTE" "1 3 4" --nak-elim-ivl 5000 --nak-rdata-ivl 10000
+	round "long$run" "1 3 4" --nak-elim-ivl "$ELIM" --nak-rdata-ivl "$RDATA"
 done
-pass "default timers (NAK_ELIM_IVL $ELIM ms): $first; long timers: $LONG_RUNS round(s)," \
+pass "default timers (NAK_ELIM_IVL $(ned_default nak-elim-ivl) ms): $first; long timers: $LONG_RUNS round(s)," \
 	"RDATA only where NAKed"

@@ -11,7 +11,10 @@ leaving). Every capture is taken on one host, so the times compare.
 Per leaf (§7.8): an RDATA for SQN X may leave on a leaf only if a NAK
 for X arrived on that leaf since the last RDATA for X left there (the
 NAK put the leaf in X's repair state; the RDATA served it and took it
-out). Leaves named in --clean get no RDATA at all.
+out), and the state lived from that NAK to the RDATA without a break:
+pending NAK_RPT_IVL after each NAK the element sent up, confirmed
+NAK_RDATA_IVL after each NCF. Leaves named in --clean get no NAK and no
+RDATA at all.
 
 Per SQN upstream (§7.3, §7.4), walking the upstream NAKs for X in time
 order, each one is
@@ -52,9 +55,43 @@ def load(path):
     return ev
 
 
-def check_leaf(name, ev, clean, bad):
-    """§7.8: RDATA on a leaf only for a NAK from that leaf; returns the
-    number of RDATA that left on it."""
+# Repair state lifetimes for alive(); SLACK covers the time between a
+# receiver NAK reaching the element and the capture, at the source, of
+# the NAK it forwards (seconds; far below any of the timers).
+SLACK = 0.05
+
+
+class Lives:
+    """When the element held repair state for each SQN, from the upstream
+    link: pending from each NAK it sent for NAK_RPT_IVL (rounded up to
+    whole retry intervals, §7.3), confirmed from each NCF for
+    NAK_RDATA_IVL (§7.3, §7.5)."""
+    def __init__(self, up, rpt_ivl, rte, rdata_ivl):
+        pend = -(-rpt_ivl // rte) * rte
+        self.spans = collections.defaultdict(list)
+        for t, kind, sqn in up:
+            if kind == "NAK":
+                self.spans[sqn].append((t - SLACK, t + pend))
+            elif kind == "NCF":
+                self.spans[sqn].append((t, t + rdata_ivl))
+        for v in self.spans.values():
+            v.sort()
+
+    def alive(self, sqn, start, end):
+        """True if state for sqn existed without a break from start to end."""
+        cur = start
+        for a, b in self.spans[sqn]:
+            if a > cur + TOL:
+                break
+            cur = max(cur, b)
+            if cur >= end - TOL:
+                return True
+        return cur >= end - TOL
+
+
+def check_leaf(name, ev, clean, lives, bad):
+    """§7.8: RDATA on a leaf only for a NAK from that leaf whose repair
+    state was still alive; returns the number of RDATA that left on it."""
     asked = collections.defaultdict(bool)
     last = {}
     n = 0
@@ -71,6 +108,9 @@ def check_leaf(name, ev, clean, bad):
             elif not asked[sqn]:
                 bad.append(f"{name}: RDATA {sqn} at {t:.6f} with no NAK from {name} "
                            "since its last repair")
+            elif not lives.alive(sqn, last[sqn], t):
+                bad.append(f"{name}: RDATA {sqn} at {t:.6f}: the repair state of the NAK "
+                           f"at {last[sqn]:.6f} had timed out")
             # a NAK captured just before the RDATA left may have come in
             # after the element served it: it asks for the next repair
             asked[sqn] = last.get(sqn, 0) > t - TOL
@@ -159,6 +199,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--elim-ms", type=int, required=True)
     ap.add_argument("--rte-ms", type=int, required=True)
+    ap.add_argument("--rpt-ivl-ms", type=int, required=True)
+    ap.add_argument("--rdata-ivl-ms", type=int, required=True)
     ap.add_argument("--retries", type=int, default=0,
                     help="NAK retries the element reports (NakRetransmitted)")
     ap.add_argument("--up", required=True, help="upstream link events")
@@ -174,7 +216,8 @@ def main():
         name, path = spec.split("=", 1)
         leaves[name] = load(path)
     up = load(a.up)
-    rdata = {n: check_leaf(n, ev, n in a.clean, bad) for n, ev in leaves.items()}
+    lives = Lives(up, a.rpt_ivl_ms / 1000, a.rte_ms / 1000, a.rdata_ivl_ms / 1000)
+    rdata = {n: check_leaf(n, ev, n in a.clean, lives, bad) for n, ev in leaves.items()}
     stats = check_up(up, leaves, a.elim_ms / 1000, a.rte_ms / 1000, bad)
     if stats["retries"] > a.retries:
         bad.append(f"up: {stats['retries']} unconfirmed repeats, the element "
