@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ne.h"
 
@@ -45,13 +46,16 @@ enum ne_rs_list { RL_RETRY, RL_RDATA, RL_ELIM, RL_COUNT };
 
 struct ne_list { uint32_t head, tail; };
 
-/* Repair state for one (session, SQN): 40 bytes. */
+/*
+ * Repair state for one (session, SQN): 40 bytes, of which 6 are padding
+ * free for a small field. Found through ne->rs_slot (repair.c), which
+ * holds no pointer into the entry: entries never move.
+ */
 struct ne_rstate {
 	uint64_t ifaces;     /* interface slots that asked for the repair */
 	uint32_t sqn;
 	uint32_t session;    /* index into ne->sess */
-	uint32_t hnext;      /* hash chain; free-list link when free */
-	uint32_t prev, next; /* timeout FIFO of the phase */
+	uint32_t prev, next; /* timeout FIFO of the phase; next: free-list link when free */
 	uint32_t deadline;   /* next timer event, low 32 bits of ms clock */
 	uint32_t since;      /* first NAK sent (pending) / last confirmation */
 	uint8_t phase;       /* enum ne_rs_phase */
@@ -113,8 +117,10 @@ struct ne {
 	struct ne_list sess_lru;
 
 	struct ne_rstate *rs;
-	uint32_t *rs_bucket;
-	unsigned rs_shift;
+	/* Open-addressing index of rs: (hash << 32 | entry index) per slot,
+	 * linear probing, 2 slots per entry (repair.c). */
+	uint64_t *rs_slot;
+	uint32_t rs_nslots;
 	uint32_t rs_free, rs_used;
 	struct ne_list rs_list[RL_COUNT];
 
@@ -147,6 +153,24 @@ static inline uint64_t ne_t64(const struct ne *ne, uint32_t t)
 }
 static inline uint64_t ne_slot_bit(unsigned slot) { return (uint64_t)1 << slot; }
 
+/* The eight TSI bytes as one word: hashing and comparing are per packet. */
+static inline uint64_t ne_tsi_key(const struct pgm_tsi *t)
+{
+	uint64_t k = 0;
+	memcpy(&k, t->gsi, sizeof(t->gsi));
+	return k | (uint64_t)t->sport << 48;
+}
+/* 32-bit hash of a repair state's key, (TSI, SQN): a multiply-xorshift
+ * finaliser, so consecutive SQNs of one TSI land far apart. */
+static inline uint32_t ne_rs_hash(uint64_t tsi_key, uint32_t sqn)
+{
+	uint64_t x = tsi_key + sqn * 0x9E3779B97F4A7C15ull;
+	x ^= x >> 32;
+	x *= 0xD6E8FEB86659FD93ull;
+	x ^= x >> 32;
+	return (uint32_t)x;
+}
+
 /* Fibonacci hashing: the top bits of key * 2^64/phi index the buckets. */
 static inline uint32_t ne_hash_index(uint64_t key, unsigned shift)
 {
@@ -178,6 +202,8 @@ uint64_t ne_sessions_deadline(const struct ne *ne);
 bool ne_rstates_init(struct ne *ne);
 void ne_rstates_free(struct ne *ne);
 struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn);
+/* Start loading the index slot of (tsi, sqn) before the session is known. */
+void ne_rstate_prefetch(const struct ne *ne, const struct pgm_tsi *tsi, uint32_t sqn);
 /* New state in `phase`; NULL (and StateTableFull counted) when full. */
 struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sqn,
                                 enum ne_rs_phase phase);

@@ -1,8 +1,8 @@
 /*
  * Repair state table: one entry per (session, SQN) that a NAK, NCF or
  * NNAK named (RFC 3208 §7.2-§7.5, §9.5.3.2). A preallocated slab of
- * 40-byte entries, an index-chained hash keyed by (session index, SQN),
- * and one intrusive FIFO per timeout length:
+ * 40-byte entries, an open-addressing index over it, and one intrusive
+ * FIFO per timeout length:
  *
  *   RL_RETRY  pending states, next NAK retry at last send + NAK_RPT_RTE
  *   RL_RDATA  confirmed and anticipated states, gone at NAK_RDATA_IVL
@@ -11,28 +11,38 @@
  * Every entry joins its list at the tail with deadline now + the list's
  * interval, and the clock never goes back, so each list is sorted by
  * deadline and expiry only ever looks at list heads.
+ *
+ * The index is what a lookup pays for in cache misses: at a million
+ * states neither it nor the slab fits any cache. Each 8-byte slot holds
+ * a 32-bit hash of the key (TSI, SQN) and the entry's slab index; linear
+ * probing from the slot the hash names, two slots per entry (load <=
+ * 1/2), so a lookup reads one cache line of slots and then the one entry
+ * whose hash matches (a false match is a full 32-bit hash collision).
+ * The home slot follows from the stored hash, so deletion (backward
+ * shift, no tombstones) never touches the slab, and entries never move.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
 
-/* The per-state memory docs/engine.md promises (<= 64 bytes with buckets). */
+/* The per-state memory docs/engine.md promises (<= 64 bytes with the index). */
 _Static_assert(sizeof(struct ne_rstate) == 40, "repair state is 40 bytes");
+
+#define SLOT_EMPTY UINT64_MAX
+#define SLOTS_PER_STATE 2
 
 bool ne_rstates_init(struct ne *ne)
 {
-	uint32_t n = ne->cfg.max_rstates;
-	unsigned bits = ne_bucket_bits(n);
-	size_t nb = (size_t)1 << bits;
+	uint32_t n = ne->cfg.max_rstates; /* <= NE_MAX_ENTRIES: slots fit 32 bits */
+	ne->rs_nslots = n * SLOTS_PER_STATE;
 	ne->rs = calloc(n, sizeof(*ne->rs));
-	ne->rs_bucket = malloc(nb * sizeof(*ne->rs_bucket));
-	if (ne->rs == NULL || ne->rs_bucket == NULL)
+	ne->rs_slot = malloc((size_t)ne->rs_nslots * sizeof(*ne->rs_slot));
+	if (ne->rs == NULL || ne->rs_slot == NULL)
 		return false;
-	memset(ne->rs_bucket, 0xff, nb * sizeof(*ne->rs_bucket));
-	ne->rs_shift = 64 - bits;
+	memset(ne->rs_slot, 0xff, (size_t)ne->rs_nslots * sizeof(*ne->rs_slot));
 	for (uint32_t i = 0; i < n; i++)
-		ne->rs[i].hnext = i + 1 < n ? i + 1 : NE_NIL;
+		ne->rs[i].next = i + 1 < n ? i + 1 : NE_NIL;
 	ne->rs_free = 0;
 	for (unsigned l = 0; l < RL_COUNT; l++)
 		ne->rs_list[l].head = ne->rs_list[l].tail = NE_NIL;
@@ -42,7 +52,7 @@ bool ne_rstates_init(struct ne *ne)
 void ne_rstates_free(struct ne *ne)
 {
 	free(ne->rs);
-	free(ne->rs_bucket);
+	free(ne->rs_slot);
 }
 
 uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
@@ -50,17 +60,78 @@ uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
 	return (uint32_t)(r - ne->rs);
 }
 
-static uint32_t *bucket_of(struct ne *ne, uint32_t session, uint32_t sqn)
+/* Home slot of a hash: its top bits scaled to the table (no power of two
+ * needed, so the table is exactly SLOTS_PER_STATE per entry). */
+static uint32_t home_of(const struct ne *ne, uint32_t h)
 {
-	return &ne->rs_bucket[ne_hash_index((uint64_t)session << 32 | sqn, ne->rs_shift)];
+	return (uint32_t)(((uint64_t)h * ne->rs_nslots) >> 32);
+}
+
+static uint32_t next_slot(const struct ne *ne, uint32_t i)
+{
+	return i + 1 < ne->rs_nslots ? i + 1 : 0;
+}
+
+static uint32_t hash_of(const struct ne *ne, uint32_t session, uint32_t sqn)
+{
+	return ne_rs_hash(ne_tsi_key(&ne->sess[session].tsi), sqn);
+}
+
+void ne_rstate_prefetch(const struct ne *ne, const struct pgm_tsi *tsi, uint32_t sqn)
+{
+	__builtin_prefetch(&ne->rs_slot[home_of(ne, ne_rs_hash(ne_tsi_key(tsi), sqn))]);
 }
 
 struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn)
 {
-	for (uint32_t i = *bucket_of(ne, session, sqn); i != NE_NIL; i = ne->rs[i].hnext)
-		if (ne->rs[i].sqn == sqn && ne->rs[i].session == session)
-			return &ne->rs[i];
-	return NULL;
+	uint32_t h = hash_of(ne, session, sqn);
+	for (uint32_t i = home_of(ne, h);; i = next_slot(ne, i)) {
+		uint64_t v = ne->rs_slot[i];
+		if (v == SLOT_EMPTY)
+			return NULL; /* at least half the slots are empty: ends */
+		if ((uint32_t)(v >> 32) != h)
+			continue;
+		struct ne_rstate *r = &ne->rs[(uint32_t)v];
+		if (r->sqn == sqn && r->session == session)
+			return r;
+	}
+}
+
+static void index_add(struct ne *ne, uint32_t h, uint32_t idx)
+{
+	uint32_t i = home_of(ne, h);
+	while (ne->rs_slot[i] != SLOT_EMPTY)
+		i = next_slot(ne, i);
+	ne->rs_slot[i] = (uint64_t)h << 32 | idx;
+}
+
+/* Is slot `home` cyclically in (hole, k]? Then the entry at k cannot
+ * move back to the hole without going before its home. */
+static bool home_between(uint32_t hole, uint32_t k, uint32_t home)
+{
+	return hole <= k ? home > hole && home <= k : home > hole || home <= k;
+}
+
+/* Linear-probing deletion by backward shift: later slots of the same
+ * run move up, so no tombstones accumulate and lookups stay short. */
+static void index_del(struct ne *ne, uint32_t h, uint32_t idx)
+{
+	uint32_t hole = home_of(ne, h);
+	while ((uint32_t)ne->rs_slot[hole] != idx) {
+		if (ne->rs_slot[hole] == SLOT_EMPTY)
+			return; /* not indexed: nothing to do */
+		hole = next_slot(ne, hole);
+	}
+	for (uint32_t k = next_slot(ne, hole);; k = next_slot(ne, k)) {
+		uint64_t v = ne->rs_slot[k];
+		if (v == SLOT_EMPTY)
+			break;
+		if (home_between(hole, k, home_of(ne, (uint32_t)(v >> 32))))
+			continue;
+		ne->rs_slot[hole] = v;
+		hole = k;
+	}
+	ne->rs_slot[hole] = SLOT_EMPTY;
 }
 
 static enum ne_rs_list list_of(uint8_t phase)
@@ -135,37 +206,26 @@ struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sq
 	}
 	uint32_t i = ne->rs_free;
 	struct ne_rstate *r = &ne->rs[i];
-	ne->rs_free = r->hnext;
+	ne->rs_free = r->next;
 	memset(r, 0, sizeof(*r));
 	r->sqn = sqn;
 	r->session = ne_session_index(ne, s);
-	uint32_t *b = bucket_of(ne, r->session, sqn);
-	r->hnext = *b;
-	*b = i;
+	index_add(ne, ne_rs_hash(ne_tsi_key(&s->tsi), sqn), i);
 	s->rstates++;
 	ne->rs_used++;
 	ne_rstate_enter(ne, r, phase);
 	return r;
 }
 
-static void hash_unlink(struct ne *ne, struct ne_rstate *r)
-{
-	uint32_t want = ne_rstate_index(ne, r);
-	for (uint32_t *p = bucket_of(ne, r->session, r->sqn); *p != NE_NIL; p = &ne->rs[*p].hnext)
-		if (*p == want) {
-			*p = r->hnext;
-			return;
-		}
-}
-
 void ne_rstate_del(struct ne *ne, struct ne_rstate *r)
 {
-	hash_unlink(ne, r);
+	uint32_t i = ne_rstate_index(ne, r);
+	index_del(ne, hash_of(ne, r->session, r->sqn), i);
 	list_unlink(ne, r);
 	ne_session_release(ne, r->session);
 	r->phase = RS_FREE;
-	r->hnext = ne->rs_free;
-	ne->rs_free = ne_rstate_index(ne, r);
+	r->next = ne->rs_free;
+	ne->rs_free = i;
 	ne->rs_used--;
 }
 
@@ -344,6 +404,6 @@ void ne_forget_iface(struct ne *ne, int ifindex)
 
 size_t ne_rstate_bytes(void)
 {
-	/* slab entry + at most two hash bucket heads (buckets < 2 * max) */
-	return sizeof(struct ne_rstate) + 2 * sizeof(uint32_t);
+	/* slab entry + its index slots */
+	return sizeof(struct ne_rstate) + SLOTS_PER_STATE * sizeof(uint64_t);
 }

@@ -44,24 +44,16 @@ uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
 	return (uint32_t)(s - ne->sess);
 }
 
-/* The eight TSI bytes as one word: hashing and comparing are per packet. */
-static uint64_t tsi_key(const struct pgm_tsi *t)
-{
-	uint64_t k = 0;
-	memcpy(&k, t->gsi, sizeof(t->gsi));
-	return k | (uint64_t)t->sport << 48;
-}
-
 static uint32_t *bucket_of(struct ne *ne, const struct pgm_tsi *tsi)
 {
-	return &ne->sess_bucket[ne_hash_index(tsi_key(tsi), ne->sess_shift)];
+	return &ne->sess_bucket[ne_hash_index(ne_tsi_key(tsi), ne->sess_shift)];
 }
 
 struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi)
 {
-	uint64_t key = tsi_key(tsi);
+	uint64_t key = ne_tsi_key(tsi);
 	for (uint32_t i = *bucket_of(ne, tsi); i != NE_NIL; i = ne->sess[i].hnext)
-		if (tsi_key(&ne->sess[i].tsi) == key)
+		if (ne_tsi_key(&ne->sess[i].tsi) == key)
 			return &ne->sess[i];
 	return NULL;
 }

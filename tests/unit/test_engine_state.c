@@ -449,6 +449,51 @@ static void test_config_sanitized(void)
 	fx_fini(&f);
 }
 
+/*
+ * The repair-state index under churn: a small table (so probe runs wrap
+ * around its end and deletions shift entries back) filled and emptied in
+ * a fixed pseudo-random order, checked against a plain array after every
+ * packet: a NAK finds its state iff it exists, RDATA passes iff it does.
+ */
+static void test_index_churn(void)
+{
+	enum { MAX = 16, KEYS = 48, OPS = 4000 };
+	struct ne_config cfg;
+	ne_config_defaults(&cfg);
+	cfg.max_rstates = MAX;
+	cfg.max_rstates_per_session = MAX;
+	struct fx f;
+	fx_init(&f, &cfg);
+	fx_session(&f);
+	bool live[KEYS] = { false };
+	unsigned n = 0;
+	uint32_t x = 12345;
+	for (unsigned op = 0; op < OPS; op++) {
+		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+		unsigned k = (x >> 8) % KEYS;
+		uint32_t sqn = 1 + k * 7919;
+		f.nsent = 0; /* NCFs and NAKs sent are not what is checked here */
+		if (x & 1) {
+			uint64_t unique = fx_cnt(&f, IF_DN1)->UniqueNaks;
+			fx_nak_sqn(&f, sqn, IF_DN1);
+			CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->UniqueNaks, unique + !live[k]);
+			if (!live[k] && n < MAX) {
+				live[k] = true;
+				n++;
+			}
+		} else {
+			enum ne_verdict v = fx_rdata_copy(&f, sqn, IF_DN1);
+			CU_ASSERT_EQUAL(v, live[k] ? NE_ACCEPT : NE_DROP);
+			if (live[k]) {
+				live[k] = false;
+				n--;
+			}
+		}
+		CU_ASSERT_EQUAL_FATAL(ne_rstate_count(f.ne), n);
+	}
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -464,6 +509,7 @@ int main(void)
 		{ "send failure counted", test_send_failure_counted },
 		{ "memory per entry, idle deadline", test_memory_and_idle },
 		{ "configuration sanitized", test_config_sanitized },
+		{ "repair-state index under churn", test_index_churn },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine state", tests);
