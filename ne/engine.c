@@ -166,9 +166,41 @@ static enum ne_verdict handle_pgm(struct ne *ne, uint8_t *ip, const struct pgm_i
 	return dispatch(ne, &c);
 }
 
+static uint32_t raw_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * NAK, NNAK, NCF and RDATA look up repair state by (TSI, SQN), and with a
+ * million states that index slot is a cache miss. Start loading it from
+ * the packet's raw bytes before anything else, so it arrives while the
+ * packet is checked and parsed. Nothing here is trusted or kept: a
+ * malformed packet at worst prefetches a useless line (the slot number
+ * is always inside the table).
+ */
+static void prefetch_rstate(const struct ne *ne, const uint8_t *ip, size_t len)
+{
+	if (len == 0)
+		return;
+	size_t ihl = (size_t)(ip[0] & 0x0F) * 4;
+	if (len < ihl + PGM_HDR_LEN + 4)
+		return;
+	const uint8_t *p = ip + ihl; /* §8 common header, then the SQN */
+	uint8_t type = p[4];
+	if (type != PGM_NAK && type != PGM_NNAK && type != PGM_NCF && type != PGM_RDATA)
+		return;
+	struct pgm_tsi tsi;
+	memcpy(tsi.gsi, p + 8, sizeof(tsi.gsi));
+	const uint8_t *port = p + (pgm_type_upstream(type) ? 2 : 0);
+	tsi.sport = (uint16_t)(port[0] << 8 | port[1]);
+	ne_rstate_prefetch(ne, &tsi, raw_u32(p + PGM_HDR_LEN));
+}
+
 enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,
                           uint64_t now_ms, bool *modified)
 {
+	prefetch_rstate(ne, ip, len);
 	*modified = false;
 	tick_if_new_ms(ne, now_ms);
 
