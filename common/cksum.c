@@ -20,10 +20,19 @@ static uint16_t fold(uint64_t sum)
 uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
-	uint64_t acc = sum; /* 16-bit words: no overflow below 2^48 bytes */
-	size_t i;
+	uint64_t acc = sum; /* 32-bit words: no overflow below 2^34 bytes */
+	size_t i = 0;
 
-	for (i = 0; i + 1 < len; i += 2) {
+	/* Two 16-bit words at a time: a 32-bit word is hi * 2^16 + lo, and
+	 * 2^16 = 1 in ones' complement arithmetic (mod 0xFFFF), so fold()
+	 * of the sum of 32-bit words is the sum of their 16-bit halves. Every
+	 * NAK, NCF and RDATA through the engine is verified with this. */
+	for (; i + 3 < len; i += 4) {
+		uint32_t w;
+		memcpy(&w, p + i, 4);
+		acc += w;
+	}
+	for (; i + 1 < len; i += 2) {
 		uint16_t w;
 		memcpy(&w, p + i, 2);
 		acc += w;

@@ -12,17 +12,23 @@
 
 enum pgm_err rd_nla(struct pgm_rd *r, struct pgm_nla *nla)
 {
-	size_t n;
-
 	memset(nla, 0, sizeof *nla);
 	nla->afi = rd_u16(r);
 	rd_skip(r, 2); /* reserved */
 	if (r->short_read)
 		return PGM_E_TRUNCATED;
-	n = pgm_nla_addr_len(nla->afi);
-	if (n == 0)
+	/* The lengths of pgm_nla_addr_len(), as constants: two NLAs in every
+	 * NAK, NCF and NNAK, and a fixed-size copy is a move, not a call. */
+	switch (nla->afi) {
+	case PGM_AFI_IPV4:
+		rd_bytes(r, &nla->u.v4, 4);
+		break;
+	case PGM_AFI_IPV6:
+		rd_bytes(r, &nla->u.v6, 16);
+		break;
+	default:
 		return PGM_E_BAD_AFI;
-	rd_bytes(r, &nla->u, n);
+	}
 	return r->short_read ? PGM_E_TRUNCATED : PGM_OK;
 }
 

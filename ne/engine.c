@@ -194,7 +194,7 @@ static void prefetch_rstate(const struct ne *ne, const uint8_t *ip, size_t len)
 	memcpy(tsi.gsi, p + 8, sizeof(tsi.gsi));
 	const uint8_t *port = p + (pgm_type_upstream(type) ? 2 : 0);
 	tsi.sport = (uint16_t)(port[0] << 8 | port[1]);
-	ne_rstate_prefetch(ne, &tsi, raw_u32(p + PGM_HDR_LEN));
+	ne_rstate_prefetch(ne, ne_tsi_key(&tsi), raw_u32(p + PGM_HDR_LEN));
 }
 
 enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,

@@ -202,8 +202,19 @@ uint64_t ne_sessions_deadline(const struct ne *ne);
 bool ne_rstates_init(struct ne *ne);
 void ne_rstates_free(struct ne *ne);
 struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn);
-/* Start loading the index slot of (tsi, sqn) before the session is known. */
-void ne_rstate_prefetch(const struct ne *ne, const struct pgm_tsi *tsi, uint32_t sqn);
+/* Home slot of a hash in the repair-state index: its top bits scaled to
+ * the table (no power of two needed, so the table is exactly two slots
+ * per entry). */
+static inline uint32_t ne_rs_home(const struct ne *ne, uint32_t h)
+{
+	return (uint32_t)(((uint64_t)h * ne->rs_nslots) >> 32);
+}
+/* Start loading the index slot of (TSI key, SQN) before the session is
+ * known (a hint: never faults, whatever the key). */
+static inline void ne_rstate_prefetch(const struct ne *ne, uint64_t tsi_key, uint32_t sqn)
+{
+	__builtin_prefetch(&ne->rs_slot[ne_rs_home(ne, ne_rs_hash(tsi_key, sqn))]);
+}
 /* New state in `phase`; NULL (and StateTableFull counted) when full. */
 struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sqn,
                                 enum ne_rs_phase phase);

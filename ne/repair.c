@@ -60,11 +60,9 @@ uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
 	return (uint32_t)(r - ne->rs);
 }
 
-/* Home slot of a hash: its top bits scaled to the table (no power of two
- * needed, so the table is exactly SLOTS_PER_STATE per entry). */
 static uint32_t home_of(const struct ne *ne, uint32_t h)
 {
-	return (uint32_t)(((uint64_t)h * ne->rs_nslots) >> 32);
+	return ne_rs_home(ne, h);
 }
 
 static uint32_t next_slot(const struct ne *ne, uint32_t i)
@@ -75,11 +73,6 @@ static uint32_t next_slot(const struct ne *ne, uint32_t i)
 static uint32_t hash_of(const struct ne *ne, uint32_t session, uint32_t sqn)
 {
 	return ne_rs_hash(ne_tsi_key(&ne->sess[session].tsi), sqn);
-}
-
-void ne_rstate_prefetch(const struct ne *ne, const struct pgm_tsi *tsi, uint32_t sqn)
-{
-	__builtin_prefetch(&ne->rs_slot[home_of(ne, ne_rs_hash(ne_tsi_key(tsi), sqn))]);
 }
 
 struct ne_rstate *ne_rstate_find(struct ne *ne, uint32_t session, uint32_t sqn)
