@@ -179,7 +179,7 @@ static uint32_t raw_u32(const uint8_t *p)
  * malformed packet at worst prefetches a useless line (the slot number
  * is always inside the table).
  */
-static void prefetch_rstate(const struct ne *ne, const uint8_t *ip, size_t len)
+void ne_prefetch(const struct ne *ne, const uint8_t *ip, size_t len)
 {
 	if (len == 0)
 		return;
@@ -200,7 +200,7 @@ static void prefetch_rstate(const struct ne *ne, const uint8_t *ip, size_t len)
 enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,
                           uint64_t now_ms, bool *modified)
 {
-	prefetch_rstate(ne, ip, len);
+	ne_prefetch(ne, ip, len);
 	*modified = false;
 	tick_if_new_ms(ne, now_ms);
 

@@ -101,6 +101,17 @@ void ne_free(struct ne *ne);
 enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,
                           uint64_t now_ms, bool *modified);
 
+/*
+ * Hint that ne_handle() will soon see this packet: starts loading the
+ * repair-state index slot a NAK, NNAK, NCF or RDATA looks up, so with a
+ * large table that cache miss overlaps other work. Reads the bytes
+ * without trusting them and changes nothing; any input is safe. ne_handle()
+ * does this itself on entry; a datapath that receives packets in batches
+ * (recvmmsg) gains more by calling it for every packet of a batch before
+ * handling the first (docs/engine.md, "Speed").
+ */
+void ne_prefetch(const struct ne *ne, const uint8_t *ip, size_t len);
+
 /* Run due timers (NAK retries, state expiry, session lifetime). */
 void ne_tick(struct ne *ne, uint64_t now_ms);
 /* Next time ne_tick() has work, UINT64_MAX when none. */
