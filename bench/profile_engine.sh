@@ -7,29 +7,46 @@
 # Prints instructions per ne_handle() call and the functions with the
 # most instructions of their own (exclusive) and with callees (inclusive).
 # Instruction counts, not time: cache misses (what the shuffled 1M-state
-# run adds) do not show here; --cache-sim (slow) would count them.
+# run adds) do not show here. --cache counts them instead, deterministically:
+# callgrind's cache simulation on the real case (1M states, 1024 sessions,
+# shuffled), with a fixed geometry (D1 32 KiB 8-way, LL 32 MiB 16-way,
+# 64-byte lines) so runs compare across machines; it takes ~15 minutes.
 #
-# usage: profile_engine.sh [--quick]   (BIN= where bench_engine is; OUT=dir)
+# usage: profile_engine.sh [--quick | --cache]   (BIN= where bench_engine is; OUT=dir)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
 OUT=${OUT:-$(mktemp -d /tmp/pgmb-prof.XXXXXX)}
-states=65536
-[ "${1:-}" = --quick ] && states=16384
+states=65536 sessions=64 cache=
+case "${1:-}" in
+--quick) states=16384 ;;
+--cache) states=1048576 sessions=1024
+	cache="--cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64" ;;
+esac
 command -v valgrind >/dev/null || { echo "profile_engine: SKIP (valgrind not installed)"; exit 77; }
 [ -x "$BIN/bench_engine" ] || { echo "profile_engine: SKIP ($BIN/bench_engine not built)"; exit 77; }
 mkdir -p "$OUT"
 out="$OUT/callgrind.out"
 
-echo "profile_engine: callgrind, bench_engine --states $states --sessions 64 --rounds 1," \
-	"collecting in ne_handle only"
-# timeout: valgrind runs ~50x slower; the run takes ~10 s here.
-timeout 300 env -u BENCH_SUMMARY valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=ne_handle \
-	"$BIN/bench_engine" --states "$states" --sessions 64 --rounds 1 >"$OUT/bench.log" 2>"$OUT/vg.log" ||
+echo "profile_engine: callgrind ${cache:+(cache simulation) }bench_engine --states $states" \
+	"--sessions $sessions --rounds 1, collecting in ne_handle only"
+# timeout: valgrind runs ~50x slower; the run takes ~10 s here (--cache: ~15 min).
+# shellcheck disable=SC2086 # $cache is a list of options
+timeout 2400 env -u BENCH_SUMMARY valgrind --tool=callgrind $cache --callgrind-out-file="$out" \
+	--toggle-collect=ne_handle "$BIN/bench_engine" --states "$states" --sessions "$sessions" \
+	--rounds 1 >"$OUT/bench.log" 2>"$OUT/vg.log" ||
 	{ echo "profile_engine: valgrind failed"; tail -5 "$OUT/vg.log"; exit 99; }
-total=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-calls=$((6 * states + 64)) # six phases of `states` packets, plus the SPMs
-echo "instructions per ne_handle call: $((total / calls)) ($total over $calls calls)"
+calls=$((6 * states + sessions)) # six phases of `states` packets, plus the SPMs
+# PROGRAM TOTALS: Ir [Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw]
+read -r -a tot < <(callgrind_annotate "$out" 2>/dev/null |
+	awk '/PROGRAM TOTALS/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9,]+$/) { gsub(",", "", $i); printf "%s ", $i } }')
+echo "instructions per ne_handle call: $((tot[0] / calls)) (${tot[0]} over $calls calls)"
+if [ -n "$cache" ]; then
+	awk -v c="$calls" -v d1="$((tot[4] + tot[5]))" -v ll="$((tot[7] + tot[8]))" 'BEGIN {
+		printf "D1 misses per call: %.2f, LL misses per call: %.2f (D1 32K, LL 32M)\n", d1 / c, ll / c }'
+	echo "callgrind output: $out (callgrind_annotate $out)"
+	exit 0
+fi
 echo "--- exclusive (own instructions), top 15"
 callgrind_annotate "$out" 2>/dev/null | sed -n '/file:function/,$p' | sed -n '3,17p' |
 	sed 's/ \[[^]]*\]$//; s#/work/main/##'
