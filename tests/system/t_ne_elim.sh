@@ -14,7 +14,8 @@
 # must send that NAK up once more (NAK_ELIM_IVL is over, §7.4). Round "long":
 # NAK_ELIM_IVL 5 s, NAK_RDATA_IVL 10 s, 10 % random ODATA loss towards
 # rcv2 only (a previous session once counted RDATA on loss-free links
-# with these timers; ELIM_LONG_RUNS=N repeats this round N times).
+# with these timers; ELIM_LONG_RUNS=N repeats this round N times;
+# ELIM_SEND=pgmsend sends with our own host stack instead of OpenPGM).
 # Every round captures the source link (at the source) and every leaf
 # link (at r1), and tests/tools/elim_check.py checks:
 #  - on every leaf, each RDATA answers a NAK from that leaf since the
@@ -39,6 +40,14 @@ CHECK=$(cd "$(dirname "$0")/../tools" && pwd)/elim_check.py
 N=4
 SIZE=$((300 * 1024))
 LONG_RUNS=${ELIM_LONG_RUNS:-1}
+# The source: OpenPGM (opgm_send) or, with ELIM_SEND=pgmsend, our own.
+SEND=${ELIM_SEND:-opgm_send}
+case $SEND in
+opgm_send) LINGER=(-l 30) ;;
+pgmsend) LINGER=(--linger 30) ;;
+*) die "ELIM_SEND: opgm_send or pgmsend" ;;
+esac
+require_bin "$SEND"
 
 # ned_default OPTION: pgmned's documented default (pgmned --help), the
 # value it runs with when not given.
@@ -75,8 +84,8 @@ round() {
 
 	head -c "$SIZE" /dev/urandom >"$T/in.bin"
 	recv_start r1 "$N" 60
-	bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 \
-		-l 30 "$T/in.bin"
+	bg_start src send "$(bin "$SEND")" -n "$(addr src r1);$GROUP" -p "$PORT" -r 4000 \
+		"${LINGER[@]}" "$T/in.bin"
 	recv_verify "$N" 70 "$LABEL"
 	bg_running pgmned-r1 || fail "$LABEL: pgmned died during the transfer"
 	bg_stop send || true
