@@ -173,34 +173,47 @@ static uint32_t raw_u32(const uint8_t *p)
 
 /*
  * NAK, NNAK, NCF and RDATA look up repair state by (TSI, SQN), and with a
- * million states that index slot is a cache miss. Start loading it from
- * the packet's raw bytes before anything else, so it arrives while the
- * packet is checked and parsed. Nothing here is trusted or kept: a
- * malformed packet at worst prefetches a useless line (the slot number
- * is always inside the table).
+ * million states that index slot is a cache miss. Its address comes from
+ * the packet's raw bytes, so it can be loaded before anything else and
+ * arrive while the packet is checked and parsed. Nothing here is trusted
+ * or kept: a malformed packet at worst prefetches a useless line (the
+ * slot number is always inside the table). NULL when the packet names no
+ * (TSI, SQN).
  */
-void ne_prefetch(const struct ne *ne, const uint8_t *ip, size_t len)
+static const uint64_t *raw_rstate_slot(const struct ne *ne, const uint8_t *ip, size_t len)
 {
 	if (len == 0)
-		return;
+		return NULL;
 	size_t ihl = (size_t)(ip[0] & 0x0F) * 4;
 	if (len < ihl + PGM_HDR_LEN + 4)
-		return;
+		return NULL;
 	const uint8_t *p = ip + ihl; /* §8 common header, then the SQN */
 	uint8_t type = p[4];
 	if (type != PGM_NAK && type != PGM_NNAK && type != PGM_NCF && type != PGM_RDATA)
-		return;
+		return NULL;
 	struct pgm_tsi tsi;
 	memcpy(tsi.gsi, p + 8, sizeof(tsi.gsi));
 	const uint8_t *port = p + (pgm_type_upstream(type) ? 2 : 0);
 	tsi.sport = (uint16_t)(port[0] << 8 | port[1]);
-	ne_rstate_prefetch(ne, ne_tsi_key(&tsi), raw_u32(p + PGM_HDR_LEN));
+	return ne_rs_slot_of(ne, ne_tsi_key(&tsi), raw_u32(p + PGM_HDR_LEN));
+}
+
+/* The prefetch itself stays in the body of its callers: GCC 12 takes a
+ * function holding only a prefetch for one without effect and drops the
+ * calls to it within the file. */
+void ne_prefetch(const struct ne *ne, const uint8_t *ip, size_t len)
+{
+	const uint64_t *slot = raw_rstate_slot(ne, ip, len);
+	if (slot != NULL)
+		__builtin_prefetch(slot);
 }
 
 enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct ne_meta *m,
                           uint64_t now_ms, bool *modified)
 {
-	ne_prefetch(ne, ip, len);
+	const uint64_t *slot = raw_rstate_slot(ne, ip, len);
+	if (slot != NULL)
+		__builtin_prefetch(slot); /* first: the parse runs while it loads */
 	*modified = false;
 	tick_if_new_ms(ne, now_ms);
 

@@ -209,11 +209,11 @@ static inline uint32_t ne_rs_home(const struct ne *ne, uint32_t h)
 {
 	return (uint32_t)(((uint64_t)h * ne->rs_nslots) >> 32);
 }
-/* Start loading the index slot of (TSI key, SQN) before the session is
- * known (a hint: never faults, whatever the key). */
-static inline void ne_rstate_prefetch(const struct ne *ne, uint64_t tsi_key, uint32_t sqn)
+/* Index slot of (TSI key, SQN), for a prefetch before the session is
+ * known. */
+static inline const uint64_t *ne_rs_slot_of(const struct ne *ne, uint64_t tsi_key, uint32_t sqn)
 {
-	__builtin_prefetch(&ne->rs_slot[ne_rs_home(ne, ne_rs_hash(tsi_key, sqn))]);
+	return &ne->rs_slot[ne_rs_home(ne, ne_rs_hash(tsi_key, sqn))];
 }
 /* New state in `phase`; NULL (and StateTableFull counted) when full. */
 struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sqn,
