@@ -28,6 +28,10 @@ esac
 command -v valgrind >/dev/null || { echo "profile_engine: SKIP (valgrind not installed)"; exit 77; }
 [ -x "$BIN/bench_engine" ] || { echo "profile_engine: SKIP ($BIN/bench_engine not built)"; exit 77; }
 mkdir -p "$OUT"
+# The repair-state prefetch is easy to lose to the compiler (docs/engine.md, Speed).
+if command -v objdump >/dev/null && ! objdump -d "$BIN/bench_engine" | grep -q prefetch; then
+	echo "profile_engine: warning: no prefetch instruction in $BIN/bench_engine"
+fi
 out="$OUT/callgrind.out"
 
 echo "profile_engine: callgrind ${cache:+(cache simulation) }bench_engine --states $states" \
