@@ -21,7 +21,7 @@ link_add src r1 10.0.1
 link_add r1 rcv 10.0.2
 route_default src r1
 route_default rcv r1
-mroute_add r1 src "$GROUP" rcv
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" rcv
 smcroute_start r1
 # Every tenth ODATA (the 6th, 16th, ...) dropped as r1 forwards it to
 # rcv: deterministic, and silent (a drop on the sending host fails the

@@ -31,7 +31,7 @@ for r in $RCVS; do
 	route_default "$r" r1
 done
 # shellcheck disable=SC2086
-mroute_add r1 src "$GROUP" $RCVS
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" $RCVS
 smcroute_start r1
 
 # iptables counts what is on the wire at r1 (after the loss rule below)

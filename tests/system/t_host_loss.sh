@@ -12,7 +12,7 @@ link_add src r1 10.0.1
 link_add r1 rx1 10.0.2
 link_add r1 rx2 10.0.3
 route_default src r1; route_default rx1 r1; route_default rx2 r1
-mroute_add r1 src "$GROUP" rx1 rx2
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" rx1 rx2
 smcroute_start r1
 
 # ODATA only: SPMs, NCFs and RDATA get through, so every loss is repairable

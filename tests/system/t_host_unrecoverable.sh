@@ -12,7 +12,7 @@ host_add src; router_add r1; host_add rx
 link_add src r1 10.0.1
 link_add r1 rx 10.0.2
 route_default src r1; route_default rx r1
-mroute_add r1 src "$GROUP" rx
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" rx
 smcroute_start r1
 drop_first r1 rx odata 3
 loss_add r1 rx 1 rdata

@@ -23,8 +23,8 @@ link_add r1 rx2 10.0.3
 route_default src r0; route_default rx1 r1; route_default rx2 r1
 route_default r1 r0
 route_add r0 10.0.2.0/24 r1; route_add r0 10.0.3.0/24 r1
-mroute_add r0 src "$GROUP" r1
-mroute_add r1 r0 "$GROUP" rx1 rx2
+mroute_add -s "$(addr src r0)" r0 src "$GROUP" r1
+mroute_add -s "$(addr src r0)" r1 r0 "$GROUP" rx1 rx2
 smcroute_start r0
 smcroute_start r1
 bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl"

@@ -38,8 +38,8 @@ for i in 1 2; do
 	link_add r2 "rcv$i" "10.0.$((10 + i))"
 	route_default "rcv$i" r2
 done
-mroute_add r1 src "$GROUP" r2
-mroute_add r2 r1 "$GROUP" rcv1 rcv2
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" r2
+mroute_add -s "$(addr src r1)" r2 r1 "$GROUP" rcv1 rcv2
 smcroute_start r1
 smcroute_start r2
 pgmned_start r1

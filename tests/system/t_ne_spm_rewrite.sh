@@ -30,8 +30,8 @@ route_default r1 src
 route_default r2 r1
 route_default rcv1 r1
 route_default rcv2 r2
-mroute_add r1 src "$GROUP" rcv1 r2
-mroute_add r2 r1 "$GROUP" rcv2
+mroute_add -s "$(addr src r1)" r1 src "$GROUP" rcv1 r2
+mroute_add -s "$(addr src r1)" r2 r1 "$GROUP" rcv2
 smcroute_start r1
 smcroute_start r2
 pgmned_start r1
