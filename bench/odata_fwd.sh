@@ -12,44 +12,73 @@
 # to the router lowers it. pgmned runs on CPU 1 (ODATA never reaches it;
 # its kernel rule accepts ODATA before NFQUEUE).
 #
-# Rounds alternate A = plain router and B = router with pgmned running, in
-# A B B A order after one warm-up round, so drift over time hits both
-# alike. Two rates per round:
+# Rounds are short and come in blocks "A X X A" (X = B, or F and R with
+# --explain), so every X round has an A round next to it: the ratio of
+# each X round's rate to its neighbouring A round's is one sample of the
+# effect, taken at the machine's state of that moment (slow drift in the
+# neighbours' load cancels). Two rates per round:
 #   wall  packets at the sink per second of wall time
 #   cpu   packets at the sink per CPU-second spent on them: pgmgen's own
 #         user+system time (the kernel charges the softirq work it runs on
-#         its way out of sendmmsg, i.e. the whole forwarding, to it) plus
-#         that of ksoftirqd/0 (softirq work deferred to the kernel thread).
+#         its way out of sendmmsg, i.e. the whole forwarding, to it; this
+#         kernel has no IRQ_TIME_ACCOUNTING) plus the run time of
+#         ksoftirqd/0 (softirq work deferred to the kernel thread), read
+#         in nanoseconds from /proc/PID/schedstat.
 #         Another tenant's process on CPU 0 lowers "wall" but not "cpu",
 #         so "cpu" is the steadier figure on a shared machine.
-# Result: the median over B rounds of B's cpu rate / the nearest A round's
-# (median(B) / median(A) is shown too); target >= 0.98. Because
-# the generator's own cost is in both, the router-only slowdown is larger
-# than 1 - ratio; docs/bench.md discusses it.
+# Result: the median of the per-pair cpu-rate ratios, with a distribution-
+# free 95 % confidence interval of that median (order statistics) and the
+# interquartile range of the pair ratios; target: median >= 0.98. The
+# adjacent A A rounds between blocks give the same statistics for a null
+# effect (A/A): how far this machine's noise alone moves the ratio.
+# Because the generator's and the sink's costs are in both, the
+# router-only slowdown is larger than 1 - ratio; docs/bench.md discusses
+# it.
 #
-# --explain adds two modes that split B's cost, in A B F R R F B A order:
-#   F  one rule, FORWARD -p 113 -j ACCEPT (the price of any filter rule)
-#   R  pgmned's own rule set (as ne/rules.c writes it), no daemon
+# --explain adds blocks with two more modes that split B's cost:
+#   F  one rule, FORWARD -p 113 -j ACCEPT (the price of any filter rule,
+#      and the floor of any rule set that lets ODATA through)
+#   R  pgmned's own rule set, copied from the B rounds (iptables-save) and
+#      installed without the daemon
+# --try RULES (repeatable) adds a mode Xk: that iptables-restore file
+#   (filter table, --noflush) in the router, no daemon: a candidate rule
+#   set measured against the same A rounds (bench/odata_rules/ has ours).
+# --perf records CPU 0 (perf record -e cpu-clock, perf itself on CPU 1)
+#   during every round and takes, from the samples of the generator's
+#   process and ksoftirqd/0 (the whole forwarding chain), the share in
+#   netfilter functions. Per pair, (1 - share_m) / (1 - share_A) is the
+#   cpu-rate ratio that share implies if the rest of the chain costs the
+#   same: a second estimate, from one round's own samples, that the
+#   neighbours' cache and scheduling noise moves much less than a rate.
 #
-# usage: odata_fwd.sh [--quick] [--explain] [--rounds N] [--seconds S] [--payload BYTES]
+# usage: odata_fwd.sh [--quick] [--explain] [--perf] [--try RULES]...
+#                     [--rounds N] [--seconds S] [--payload BYTES]
+#   --rounds N: rounds per mode (N/2 blocks "A m m A" per mode)
 # Needs root, smcroute, iptables and $BIN/pgmgen; without $BIN/pgmned it
 # measures A only and exits 77 (skip).
-rounds=8
-seconds=3
+rounds=40
+seconds=1
 payload=64
 warmup=1
 explain=0
+perf=0
+tries=()
+usage="usage: $0 [--quick] [--explain] [--perf] [--try RULES]... [--rounds N] [--seconds S] [--payload BYTES]"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) rounds=4; seconds=1; warmup=0 ;;
+	--quick) rounds=8; seconds=1; warmup=0 ;;
 	--explain) explain=1 ;;
+	--perf) perf=1 ;;
+	--try) tries+=("$2"); shift ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--payload) payload=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--payload BYTES]" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 	shift
 done
+case $rounds in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
+blocks=$(((rounds + 1) / 2))
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
@@ -62,10 +91,12 @@ PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "odata_fwd: SKIP (no $BIN)";
 . "$HERE/lib.sh"
 require_cmd smcrouted taskset
 require_bin pgmgen
+[ "$perf" = 1 ] && require_cmd perf
 have_ne=1
 if [ ! -x "$PGMNE_BIN/pgmned" ] || [ ! -x "$PGMNE_BIN/pgmnectl" ]; then
 	have_ne=0
-	log "odata_fwd: pgmned/pgmnectl not built: baseline only"
+	explain=0
+	log "odata_fwd: pgmned/pgmnectl not built: baseline only (A A rounds)"
 fi
 
 GROUP=239.192.77.1
@@ -78,129 +109,219 @@ mroute_add -s "$(addr gen rtr)" rtr gen "$GROUP" sink
 smcroute_start rtr
 count_rule sink || die "counting rule"
 
+# The modes, one block "A m m A" each in turn (B first: R copies its rules).
+modes=(B)
+[ "$explain" = 1 ] && modes=(B F R)
+[ $have_ne -eq 0 ] && modes=(A)
+for ((k = 0; k < ${#tries[@]}; k++)); do
+	[ -r "${tries[k]}" ] || die "--try ${tries[k]}: cannot read"
+	modes+=("X$((k + 1))")
+	echo "mode X$((k + 1)): ${tries[k]}"
+done
 echo "odata_fwd: ODATA pps through a router, A = no pgmned, B = pgmned running"
-order=(A B B A)
-[ "$explain" = 1 ] && order=(A B F R R F B A)
-echo "config: rounds=$rounds seconds=$seconds payload=$payload order=$(IFS=; echo "${order[*]}")" \
-	"warmup=$warmup gen+router+sink-cpu=0 pgmned-cpu=1"
+echo "config: rounds=$rounds per mode, blocks=$blocks per mode of A m m A," \
+	"modes=$(IFS=; echo "${modes[*]}") seconds=$seconds payload=$payload warmup=$warmup" \
+	"perf=$perf gen+router+sink-cpu=0 pgmned-cpu=1"
 bench_machine
 
-# user+system ticks of ksoftirqd/0 so far (USER_HZ)
+# Run time of ksoftirqd/0 so far, in ns.
 KSOFTIRQD=$(pgrep -x ksoftirqd/0 | head -n1)
-irq0() { awk '{ print $14 + $15 }' "/proc/$KSOFTIRQD/stat" 2>/dev/null || echo 0; }
-HZ=$(getconf CLK_TCK)
+ksoft_ns() { awk '{ print $1 }' "/proc/$KSOFTIRQD/schedstat" 2>/dev/null || echo 0; }
 
-# pgmned's FORWARD chain as ODATA meets it (ne/rules.c: the jump, then
-# the ODATA match first; its later rules are never reached by ODATA),
-# installed by hand for mode R.
-rules_R() {
-	nx rtr iptables-restore -w 10 --noflush <<-EOF
-	*filter
-	:BENCH-FWD - [0:0]
-	-A BENCH-FWD -p 113 -m u32 --u32 0>>22&0x3C@4>>24=0x04 -j ACCEPT
-	-A BENCH-FWD -p 113 -j NFQUEUE --queue-num 9 --queue-bypass
-	-I FORWARD 1 -j BENCH-FWD
-	COMMIT
-	EOF
+# Mode R: pgmned's rules as the B rounds found them, without the daemon.
+R_RULES=$T/rules-R
+save_rules() {
+	nx rtr iptables-save -t filter | grep -E '^(\*filter|:PGMNE|-A|COMMIT)' >"$R_RULES"
 }
 
-# One round in the given mode; leaves "sent_pps sink_pps sink_per_cpu_s" in $r.
-round() {
-	local mode=$1 before after out k0 k1
-	case $mode in
+# enter MODE / leave MODE: set the router up for a mode and back to plain.
+# rtr's filter table is ours alone (private namespace): leaving R or F
+# flushes it.
+enter() {
+	case $1 in
 	B)
 		pgmned_start rtr -i "$(ifname rtr gen)" -i "$(ifname rtr sink)"
-		pin "$(bg_pid pgmned-rtr)" 1 ;;
-	F) nx rtr iptables -w -A FORWARD -p 113 -j ACCEPT || return 1 ;;
-	R) rules_R || return 1 ;;
+		pin "$(bg_pid pgmned-rtr)" 1
+		[ -s "$R_RULES" ] || save_rules ;;
+	F) nx rtr iptables -w -A FORWARD -p 113 -j ACCEPT ;;
+	R) [ -s "$R_RULES" ] && nx rtr iptables-restore -w 10 --noflush <"$R_RULES" ;;
+	X*) nx rtr iptables-restore -w 10 --noflush <"${tries[${1#X} - 1]}" ;;
 	esac
-	before=$(count sink)
-	k0=$(irq0)
-	out=$(nx gen taskset -c 0 "$(bin pgmgen)" -m odata -s "$(addr gen rtr)" -d "$GROUP" \
-		-I "$(ifname gen rtr)" -E -T "$seconds" -l "$payload" -L 8) || return 1
-	k1=$(irq0)
-	after=$(count sink)
-	if [ "$mode" = B ]; then
-		# Proof that B measured what it claims: pgmned's kernel rule saw
-		# the ODATA (and so did not queue it).
-		matched=$(nx rtr iptables -w -L "PGMNE-Q$((100 + LIB_QUEUE))-FWD" -v -x -n |
-			awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
-		pgmned_stop rtr || log "pgmned exited with status $?"
-	fi
-	case $mode in
-	F) nx rtr iptables -w -D FORWARD -p 113 -j ACCEPT ;;
-	R) nx rtr iptables -w -D FORWARD -j BENCH-FWD && nx rtr iptables -w -F BENCH-FWD &&
-		nx rtr iptables -w -X BENCH-FWD ;;
+}
+leave() {
+	case $1 in
+	B) pgmned_stop rtr || log "pgmned exited with status $?" ;;
+	F | R | X*) nx rtr iptables -w -F && nx rtr iptables -w -X ;;
 	esac
-	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((after - before)) \
-		-v c="$(kv cpu "$out")" -v k=$((k1 - k0)) -v hz="$HZ" \
-		'BEGIN { printf "%.0f %.0f %.0f\n", s / t, n / t, n / (c + k / hz) }')
 }
 
-: >"$T/A"; : >"$T/B"; : >"$T/F"; : >"$T/R"; : >"$T/seq"
+# ODATA packets pgmned's ACCEPT rules have seen: proof that B and R
+# measured what they claim (ODATA stayed in the kernel).
+chain_accepted() {
+	nx rtr iptables -w -L -v -x -n | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }'
+}
+
+PERF_PERIOD_NS=250000 # --perf: one sample per 250 us of CPU 0
+
+# perf_share FILE PID PACKETS: "share ns" of the samples of PID (the
+# generator, whose syscalls run the whole chain in softirq) and
+# ksoftirqd/0 that fall in netfilter (nf_*, nft_*, the xt matches, BPF
+# programs): the share of the chain's CPU time, and ns per packet.
+perf_share() {
+	perf report -i "$1" --pid="$2,$KSOFTIRQD" --sort sym --stdio -F sample,sym 2>/dev/null |
+		awk -v n="$3" -v p="$PERF_PERIOD_NS" '/^#/ || NF < 3 { next }
+			{ tot += $1; if ($NF ~ /^(nf_|nft_|xt_|u32_mt|bpf_mt|bpf_prog|__bpf_prog|ipt_)/) nf += $1 }
+			END { printf "%.5f %.0f\n", tot ? nf / tot : 0, n ? nf * p / n : 0 }'
+}
+
+# flood: one run of the generator; leaves "sent_pps sink_pps sink_per_cpu_s
+# packets nf_share nf_ns_per_packet" in $r (the last two 0 without --perf).
+flood() {
+	local before after out k0 k1 gp pp="" nf="0 0"
+	before=$(count sink)
+	k0=$(ksoft_ns)
+	if [ "$perf" = 1 ]; then
+		# perf itself on CPU 1, recording CPU 0
+		taskset -c 1 perf record -q -e cpu-clock -c "$PERF_PERIOD_NS" -C 0 -o "$T/perf.data" \
+			-- sleep $((seconds + 5)) >/dev/null 2>&1 &
+		pp=$!
+		sleep 0.2
+	fi
+	ip netns exec "$(ns gen)" taskset -c 0 "$(bin pgmgen)" -m odata -s "$(addr gen rtr)" \
+		-d "$GROUP" -I "$(ifname gen rtr)" -E -T "$seconds" -l "$payload" -L 8 \
+		>"$T/gen.out" &
+	gp=$!
+	wait "$gp" || return 1
+	out=$(cat "$T/gen.out")
+	k1=$(ksoft_ns)
+	after=$(count sink)
+	if [ -n "$pp" ]; then
+		# the flood is over: stop recording (perf writes its file on SIGINT)
+		kill -INT "$pp" 2>/dev/null
+		wait "$pp"
+		nf=$(perf_share "$T/perf.data" "$gp" $((after - before)))
+	fi
+	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((after - before)) \
+		-v c="$(kv cpu "$out")" -v k=$((k1 - k0)) -v nf="$nf" \
+		'BEGIN { printf "%.0f %.0f %.0f %d %s\n", s / t, n / t, n / (c + k / 1e9), n, nf }')
+}
+
+: >"$T/seq"
+prev=""
 if [ "$warmup" = 1 ]; then
-	round A || die "warm-up round failed"
+	flood || die "warm-up round failed"
 	# shellcheck disable=SC2086 # $r: numbers, split on purpose
-	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s (not counted)\n' $r
+	printf 'warm-up  A sent_pps=%s sink_pps=%s sink_per_cpu_s=%s packets=%s (not counted)\n' \
+		${r% * *}
 fi
-for ((i = 0; i < rounds; i++)); do
-	m=${order[i % ${#order[@]}]}
-	[ "$m" = B ] && [ $have_ne -eq 0 ] && m=A
-	round "$m" || die "round $i ($m) failed"
-	# shellcheck disable=SC2086 # $r: numbers, split on purpose
-	printf 'round %2d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s' "$i" "$m" $r
-	[ "$m" = B ] && printf ' pgmned-odata-rule-matched=%s' "$matched"
-	echo
-	echo "$r" >>"$T/$m"
-	echo "$m $r" >>"$T/seq"
+i=0
+for ((b = 0; b < blocks; b++)); do
+	for m in "${modes[@]}"; do
+		for rm in A "$m" "$m" A; do
+			[ "$rm" = "$m" ] && [ "$rm" != A ] && [ "$prev" != "$rm" ] &&
+				{ enter "$rm" || die "round $i: cannot set up mode $rm"; }
+			flood || die "round $i ($rm) failed"
+			r6=${r#* * * * }
+			r=${r%" $r6"}
+			# shellcheck disable=SC2086 # $r, $r6: numbers, split on purpose
+			printf 'round %3d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s packets=%s' \
+				"$i" "$rm" $r
+			[ "$perf" = 1 ] && printf ' netfilter_share=%s netfilter_ns_per_pkt=%s' $r6
+			case $rm in
+			B | R | X*) printf ' odata-accepted-in-kernel=%s' "$(chain_accepted)" ;;
+			esac
+			echo
+			echo "$rm $r $r6" >>"$T/seq"
+			[ "$rm" != A ] && [ "$prev" = "$rm" ] && leave "$rm"
+			prev=$rm
+			i=$((i + 1))
+		done
+	done
 done
 
-# pair_ratios MODE: for every round of MODE, its cpu rate over that of the
-# nearest A round (the earlier one on a tie). Neighbours share the
-# machine's state of the moment, so slow drift in the load cancels out.
-pair_ratios() {
-	awk -v m="$1" '{ mode[NR] = $1; rate[NR] = $4 } END {
-		for (i = 1; i <= NR; i++) {
-			if (mode[i] != m) continue
-			best = 0
-			for (d = 1; d < NR && !best; d++) {
-				if (i - d >= 1 && mode[i - d] == "A") best = i - d
-				else if (i + d <= NR && mode[i + d] == "A") best = i + d
+# pairs MODE COL: for every block "A m m A" of MODE, m's rate over its
+# neighbouring A's (round 2 over round 1, round 3 over round 4); MODE A:
+# the first A of a block over the last A of the block before (null effect).
+# COL: 3 = wall rate, 4 = cpu rate (columns of $T/seq); 6 = netfilter's
+# share s of the chain's samples (--perf), turned into the cpu-rate ratio
+# it implies if all the difference is netfilter's: (1 - s_m) / (1 - s_A).
+pairs() {
+	awk -v m="$1" -v c="$2" '
+	function q(x, a) { return c == 6 ? (1 - x) / (1 - a) : (a > 0 ? x / a : 0) }
+	{ mode[NR] = $1; v[NR] = $c } END {
+		for (i = 1; i + 3 <= NR; i += 4) {
+			if (m == "A") {
+				if (i > 1) printf "%.5f\n", q(v[i], v[i - 1])
+				continue
 			}
-			if (best && rate[best] > 0) printf "%.4f\n", rate[i] / rate[best]
+			if (mode[i + 1] != m) continue
+			printf "%.5f\n%.5f\n", q(v[i + 1], v[i]), q(v[i + 2], v[i + 3])
 		}
 	}' "$T/seq"
 }
 
-# col FILE N: column N of a mode's rounds
-col() { cut -d' ' -f"$2" "$T/$1"; }
-a=$(col A 3 | median)
-aw=$(col A 2 | median)
-# Spread of the A rounds: how much this machine's noise moves one figure.
-spread() { sort -g | awk -v m="$1" '{ v[NR] = $1 } END {
-	printf "%.1f", (m > 0 ? 100 * (v[NR] - v[1]) / m : 0) }'; }
+# stats: "median ci_lo ci_hi iqr% n" of the numbers on stdin. The 95 %
+# confidence interval of the median from order statistics (binomial,
+# normal approximation): no assumption about the noise's distribution.
+stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		n = NR
+		if (n == 0) { print "0 0 0 0 0"; exit }
+		med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		h = 0.98 * sqrt(n)
+		lo = int(n / 2 - h); if (lo < 1) lo = 1
+		hi = int(n / 2 + 1 + h + 0.999); if (hi > n) hi = n
+		q1 = v[int(0.25 * (n - 1)) + 1]; q3 = v[int(0.75 * (n - 1)) + 1]
+		printf "%.4f %.4f %.4f %.1f %d\n", med, v[lo], v[hi], 100 * (q3 - q1) / med, n
+	}'
+}
+
+# report MODE LABEL TARGET: result rows for one mode's pair ratios.
+report() {
+	local m=$1 label=$2 target=$3 st med
+	st=$(pairs "$m" 4 | stats)
+	read -r med lo hi iqr n <<<"$st"
+	if [ "$target" = "-" ]; then
+		result odata_fwd "cpu-rate ratio $label" "$med" "-" "info"
+	else
+		result odata_fwd "cpu-rate ratio $label" "$med" ">=$target" \
+			"$(verdict "$med" '>=' "$target")"
+	fi
+	result odata_fwd "  95% CI of that median ($n pairs)" "$lo-$hi" "-" "info"
+	result odata_fwd "  +-% of CI, IQR % of pair ratios" \
+		"$(awk -v l="$lo" -v h="$hi" -v m="$med" 'BEGIN { printf "%.2f", 50 * (h - l) / m }'), $iqr" \
+		"-" "info"
+	st=$(pairs "$m" 3 | stats)
+	result odata_fwd "wall-rate ratio $label" "${st%% *}" "-" "info"
+	[ "$perf" = 1 ] || return 0
+	st=$(pairs "$m" 6 | stats)
+	read -r med lo hi iqr n <<<"$st"
+	result odata_fwd "perf-estimated ratio $label" "$med" "-" "info"
+	result odata_fwd "  95% CI of that median ($n pairs)" "$lo-$hi" "-" "info"
+	result odata_fwd "netfilter share of chain, % ($m)" \
+		"$(mode_col "$m" 6 | median | awk '{ printf "%.2f", 100 * $1 }')" "-" "info"
+	result odata_fwd "netfilter ns per packet ($m)" "$(mode_col "$m" 7 | median)" "-" "info"
+}
+
+# mode_col MODE COL: column COL of MODE's rounds
+mode_col() { awk -v m="$1" -v c="$2" '$1 == m { print $c }' "$T/seq"; }
+a=$(mode_col A 4 | median)
 result odata_fwd "pps per cpu-s, plain router" "$a" "-" "info"
-result odata_fwd "sink pps, plain router" "$aw" "-" "info"
-result odata_fwd "spread plain cpu-rate, %" "$(col A 3 | spread "$a")" "-" "info"
-result odata_fwd "spread plain wall-rate, %" "$(col A 2 | spread "$aw")" "-" "info"
+result odata_fwd "sink pps, plain router" "$(mode_col A 3 | median)" "-" "info"
+# The machine's noise on one figure, and on a ratio of two adjacent
+# rounds that should be 1.
+result odata_fwd "spread plain cpu-rate (max-min)/med, %" \
+	"$(mode_col A 4 | sort -g | awk -v m="$a" '{ v[NR] = $1 } END {
+		printf "%.1f", (m > 0 ? 100 * (v[NR] - v[1]) / m : 0) }')" "-" "info"
+report A "plain/plain (null effect)" -
 [ $have_ne -eq 1 ] || skip "odata_fwd: ratio needs pgmned"
-b=$(col B 3 | median)
-bw=$(col B 2 | median)
-result odata_fwd "pps per cpu-s, pgmned running" "$b" "-" "info"
-result odata_fwd "sink pps, pgmned running" "$bw" "-" "info"
-ratio=$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-result odata_fwd "wall-rate ratio pgmned/plain" "$ratio" "-" "info"
-ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a > 0 ? b / a : 0) }')
-result odata_fwd "cpu-rate ratio, median B/median A" "$ratio" "-" "info"
-ratio=$(pair_ratios B | median)
-result odata_fwd "cpu-rate ratio pgmned/plain" "$ratio" ">=0.98" "$(verdict "$ratio" '>=' 0.98)"
+result odata_fwd "pps per cpu-s, pgmned running" "$(mode_col B 4 | median)" "-" "info"
+report B "pgmned/plain" 0.98
 if [ "$explain" = 1 ]; then
-	for m in F R; do
-		[ -s "$T/$m" ] || continue
-		ratio=$(pair_ratios "$m" | median)
-		case $m in
-		F) result odata_fwd "cpu-rate ratio 1 ACCEPT rule/plain" "$ratio" "-" "info" ;;
-		R) result odata_fwd "cpu-rate ratio pgmned rules/plain" "$ratio" "-" "info" ;;
-		esac
-	done
+	report F "1 ACCEPT rule/plain" -
+	report R "pgmned rules/plain" -
 fi
+for ((k = 0; k < ${#tries[@]}; k++)); do
+	report "X$((k + 1))" "$(basename "${tries[k]}")/plain" -
+done
+

@@ -6,7 +6,7 @@
 # Each benchmark prints its configuration, the machine and its rows, and
 # is skipped with a message when a program it needs is not built. Logs and
 # the summary go to bench/results/<time>/ (git-ignored); bench/results/
-# latest points at the newest run. Whole run: ~6 min, --quick: ~40 s
+# latest points at the newest run. Whole run: ~12 min, --quick: ~1 min
 # (on a busy 2-core machine; less when it is idle).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -62,12 +62,13 @@ else
 	echo "=== engine: SKIP ($BIN/bench_engine not built: the engine library is missing)"
 	printf 'engine\tSKIP: bench_engine not built\t-\t-\tSKIP\n' >>"$BENCH_SUMMARY"
 fi
-# Full mode also splits pgmned's ODATA cost (rules vs daemon): 6 rounds
-# of each of A B F R.
+# Full mode also splits pgmned's ODATA cost (rules vs daemon): 24 short
+# rounds of each of B F R, each next to an A round, with perf's netfilter
+# share of every round (~7 min).
 if [ -n "$quick" ]; then
 	bench odata_fwd 300 "$HERE/odata_fwd.sh" --quick
 else
-	bench odata_fwd 300 "$HERE/odata_fwd.sh" --explain --rounds 24 --seconds 2
+	bench odata_fwd 900 "$HERE/odata_fwd.sh" --explain --perf --rounds 24
 fi
 bench nak_flood 400 "$HERE/nak_flood.sh" $quick
 
