@@ -226,6 +226,7 @@ for ((b = 0; b < blocks; b++)); do
 			# shellcheck disable=SC2086 # $r, $r6: numbers, split on purpose
 			printf 'round %3d %s sent_pps=%s sink_pps=%s sink_per_cpu_s=%s packets=%s' \
 				"$i" "$rm" $r
+			# shellcheck disable=SC2086 # $r6: two numbers
 			[ "$perf" = 1 ] && printf ' netfilter_share=%s netfilter_ns_per_pkt=%s' $r6
 			case $rm in
 			B | R | X*) printf ' odata-accepted-in-kernel=%s' "$(chain_accepted)" ;;
