@@ -18,26 +18,14 @@
 extern char **environ;
 
 /*
- * What the kernel keeps to itself: IP fragments (MF set or a fragment
- * offset: no whole PGM header to judge, so forwarded as they are) and
- * ODATA (PGM type, offset 4 past the IP header whatever its length, 0x04).
- * Every other PGM packet goes to the queue.
- *
- * Both tests are one match, so an ODATA packet costs the chain one match
- * (issue #7: each xtables match goes through nft_compat with iptables-nft,
- * the dominant cost on the ODATA path). Classic BPF for xt_bpf, run from
- * the IP header, JIT-compiled by the kernel:
- *   0 ldh  [6]                frag_off
- *   1 jset #0x3fff  -> 5      MF or an offset: a fragment
- *   2 ldxb 4*([0]&0xf)        IP header length
- *   3 ldb  [x+4]              PGM type
- *   4 jeq  #4       -> 5, 6
- *   5 ret  #1                 keep in the kernel
- *   6 ret  #0                 (also when the packet is too short)
+ * What the kernel keeps to itself, ODATA first so the common case is one
+ * match long: ODATA (PGM type, offset 4 past the IP header whatever its
+ * length, 0x04), then IP fragments (MF set or a fragment offset: no whole
+ * PGM header to judge, so forwarded as they are). Every other PGM packet
+ * goes to the queue. Each match runs through nft_compat with iptables-nft,
+ * ~100 ns per ODATA packet here; one xt_bpf match for both tests measured
+ * the same (issue #7, docs/bench.md section 2), so u32 stays.
  */
-#define BPF_KERNEL_ONLY \
-	"7,40 0 0 6,69 3 0 16383,177 0 0 0,80 0 0 4,21 0 1 4,6 0 0 1,6 0 0 0"
-/* The same with two u32 matches, for a kernel without xt_bpf. */
 #define U32_ODATA "0>>22&0x3C@4>>24=0x04"
 #define U32_FRAGMENT "4&0x3FFF=0x1:0x3FFF"
 
@@ -115,57 +103,42 @@ void rules_remove(uint16_t queue)
 	iptables(true, "-X", in, NULL, NULL);
 }
 
-/* One chain: what stays in the kernel is accepted first, the rest queued. */
-static int chain_rules(char *buf, size_t len, const char *chain, uint16_t queue, bool bpf)
-{
-	if (bpf)
-		return snprintf(buf, len,
-			"-A %1$s -m bpf --bytecode \"" BPF_KERNEL_ONLY "\" -j ACCEPT\n"
-			"-A %1$s -j NFQUEUE --queue-num %2$u --queue-bypass\n", chain, queue);
-	/* ODATA first: the common case is one match long. */
-	return snprintf(buf, len,
-		"-A %1$s -m u32 --u32 \"" U32_ODATA "\" -j ACCEPT\n"
-		"-A %1$s -m u32 --u32 \"" U32_FRAGMENT "\" -j ACCEPT\n"
-		"-A %1$s -j NFQUEUE --queue-num %2$u --queue-bypass\n", chain, queue);
-}
-
 /*
  * The whole rule set as iptables-restore input: applied atomically. Only
- * PGM jumps to our chains: other traffic meets one protocol compare.
- * Returns its length, -1 if it does not fit.
+ * PGM takes the jumps (other traffic meets one native protocol compare),
+ * so the chains' rules need no -p 113 of their own.
  */
-static int ruleset(char *buf, size_t len, uint16_t queue, bool bpf)
+static int ruleset(char *buf, size_t len, uint16_t queue)
 {
 	char fwd[CHAIN_LEN], in[CHAIN_LEN];
-	size_t at = 0;
-	int n;
 
 	chain_names(queue, fwd, in);
-	n = snprintf(buf, len, "*filter\n:%s - [0:0]\n:%s - [0:0]\n", fwd, in);
-	if (n < 0 || (size_t)n >= len - at)
-		return -1;
-	at += (size_t)n;
-	n = chain_rules(buf + at, len - at, fwd, queue, bpf);
-	if (n < 0 || (size_t)n >= len - at)
-		return -1;
-	at += (size_t)n;
-	n = chain_rules(buf + at, len - at, in, queue, bpf);
-	if (n < 0 || (size_t)n >= len - at)
-		return -1;
-	at += (size_t)n;
-	n = snprintf(buf + at, len - at,
-		"-I FORWARD 1 -p 113 -j %s\n-I INPUT 1 -p 113 -j %s\nCOMMIT\n", fwd, in);
-	if (n < 0 || (size_t)n >= len - at)
-		return -1;
-	return (int)(at + (size_t)n);
+	return snprintf(buf, len,
+		"*filter\n"
+		":%1$s - [0:0]\n"
+		":%2$s - [0:0]\n"
+		"-A %1$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
+		"-A %1$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
+		"-A %1$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
+		"-A %2$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
+		"-A %2$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
+		"-A %2$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
+		"-I FORWARD 1 -p 113 -j %1$s\n"
+		"-I INPUT 1 -p 113 -j %2$s\n"
+		"COMMIT\n", fwd, in, queue);
 }
 
-/* Feed text to iptables-restore --noflush. Its exit status, -1 if not run. */
-static int restore(const char *text, int n, bool quiet)
+int rules_install(uint16_t queue)
 {
+	char text[1024];
 	char *argv[] = { "iptables-restore", "-w", "10", "--noflush", NULL };
-	int p[2], rc;
+	int p[2], n, rc;
 
+	/* A crashed run of this queue may have left its chains behind. */
+	rules_remove(queue);
+	n = ruleset(text, sizeof text, queue);
+	if (n < 0 || (size_t)n >= sizeof text)
+		return -1;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_warn("rules: pipe");
 		return -1;
@@ -178,27 +151,8 @@ static int restore(const char *text, int n, bool quiet)
 		return -1;
 	}
 	close(p[1]);
-	rc = run(argv, p[0], quiet);
+	rc = run(argv, p[0], false);
 	close(p[0]);
-	return rc;
-}
-
-int rules_install(uint16_t queue)
-{
-	char text[1024];
-	int n, rc;
-
-	/* A crashed run of this queue may have left its chains behind. */
-	rules_remove(queue);
-	/* xt_bpf first (one match per ODATA packet); u32 where it is missing. */
-	n = ruleset(text, sizeof text, queue, true);
-	rc = n < 0 ? -1 : restore(text, n, true);
-	if (rc != 0) {
-		log_info("rules: xt_bpf not available (iptables-restore exit %d); using u32", rc);
-		rules_remove(queue);
-		n = ruleset(text, sizeof text, queue, false);
-		rc = n < 0 ? -1 : restore(text, n, false);
-	}
 	if (rc != 0) {
 		log_warnx("rules: iptables-restore failed (exit %d); is xt_u32/NFQUEUE available?",
 		          rc);

@@ -2,9 +2,8 @@
  * The daemon's iptables rules, in chains of its own per queue number
  * (PGMNE-Q<n>-FWD, PGMNE-Q<n>-IN, filter table) with jumps for IP
  * protocol 113 only at the head of FORWARD and INPUT. ODATA and IP
- * fragments are accepted in the kernel by one xt_bpf match (two u32
- * matches where xt_bpf is missing); other PGM packets go to the queue
- * with --queue-bypass so forwarding goes on without us.
+ * fragments are accepted in the kernel (u32 matches); other PGM packets
+ * go to the queue with --queue-bypass so forwarding goes on without us.
  * No other rule is ever touched.
  */
 #ifndef PGMNE_RULES_H
