@@ -47,9 +47,11 @@ enum ne_rs_list { RL_RETRY, RL_RDATA, RL_ELIM, RL_COUNT };
 struct ne_list { uint32_t head, tail; };
 
 /*
- * Repair state for one (session, SQN): 40 bytes, of which 6 are padding
- * free for a small field. Found through ne->rs_slot (repair.c), which
- * holds no pointer into the entry: entries never move.
+ * Repair state for one (session, SQN): 40 bytes, no padding left. Found
+ * through ne->rs_slot (repair.c), which holds no pointer into the entry:
+ * entries never move. ncf_*: the §7.2 NCF interval of the first
+ * interface that NAKed, kept here so that a first NAK costs the limiter
+ * nothing (ncflim.c); zero (no interval) when the state is created.
  */
 struct ne_rstate {
 	uint64_t ifaces;     /* interface slots that asked for the repair */
@@ -58,9 +60,13 @@ struct ne_rstate {
 	uint32_t prev, next; /* timeout FIFO of the phase; next: free-list link when free */
 	uint32_t deadline;   /* next timer event, low 32 bits of ms clock */
 	uint32_t since;      /* first NAK sent (pending) / last confirmation */
+	uint32_t ncf_at;     /* NCF interval start, low 32 bits of ms clock */
 	uint8_t phase;       /* enum ne_rs_phase */
 	uint8_t retries;     /* NAKs re-sent upstream (saturates) */
+	uint8_t ncf_slot;    /* interface slot + 1 of that interval; 0: none */
+	uint8_t ncf_tab;     /* the limiter table may hold (SQN, that slot) */
 };
+_Static_assert(sizeof(struct ne_rstate) == 40, "repair state is 40 bytes");
 
 enum ne_sess_state { SS_FREE = 0, SS_LIVE, SS_DEAD };
 
@@ -255,9 +261,10 @@ bool ne_ncflim_init(struct ne *ne);
 void ne_ncflim_free(struct ne *ne);
 void ne_ncflim_tick(struct ne *ne);
 uint64_t ne_ncflim_deadline(const struct ne *ne);
-/* Answer a NAK naming sqns[0..n) with an NCF now, or one coalesced later. */
+/* Answer a NAK naming sqns[0..n) with an NCF now, or one coalesced later;
+ * rs[i] is the repair state of sqns[i], NULL if none could be made. */
 void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
-                   const uint32_t *sqns, unsigned n);
+                   const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n);
 
 /* nak.c: the SQNs a NAK/NCF/NNAK names (NAK_SQN first, then the list). */
 unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap);

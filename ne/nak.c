@@ -47,15 +47,17 @@ static bool nak_out_of_window(const uint32_t *sqns, unsigned n, const struct ne_
 	return true;
 }
 
-/* Repair state for one SQN; true if this SQN needs the NAK upstream. */
+/* Repair state for one SQN (*rp, NULL if none could be made); true if
+ * this SQN needs the NAK upstream. */
 static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
-                      struct ne_iface *in, bool *unique)
+                      struct ne_iface *in, bool *unique, struct ne_rstate **rp)
 {
 	unsigned slot = ne_iface_slot(ne->ifaces, in);
 	struct ne_rstate *r = ne_rstate_find(ne, ne_session_index(ne, s), sqn);
+	*rp = r;
 	if (r == NULL) {
 		*unique = true;
-		r = ne_rstate_add(ne, s, sqn, RS_PENDING);
+		r = *rp = ne_rstate_add(ne, s, sqn, RS_PENDING);
 		if (r == NULL) {
 			in->cnt.NakError++; /* still worth forwarding */
 			return true;
@@ -74,15 +76,17 @@ static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
 	return true;
 }
 
-/* Repair state for every SQN named; f gets those that go upstream. */
+/* Repair state for every SQN named (rs[i] for sqns[i]); f gets those
+ * that go upstream. */
 static void track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c,
-                       const uint32_t *sqns, unsigned n, struct ne_fwd *f)
+                       const uint32_t *sqns, unsigned n, struct ne_fwd *f,
+                       struct ne_rstate **rs)
 {
 	bool unique = false;
 	f->total = n;
 	f->n = 0;
 	for (unsigned i = 0; i < f->total; i++)
-		if (track_sqn(ne, s, sqns[i], c->in, &unique))
+		if (track_sqn(ne, s, sqns[i], c->in, &unique, &rs[i]))
 			f->sqn[f->n++] = sqns[i];
 	if (unique)
 		c->in->cnt.UniqueNaks++;
@@ -151,9 +155,11 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		c->in->cnt.InNakSeqErrors++;
 		return NE_DROP;
 	}
-	ne_answer_nak(ne, c, s, sqns, n); /* §7.2: NCF, rate-limited (ncflim.c) */
+	/* State first: the NCF limiter keeps its first interval in it. */
 	struct ne_fwd f;
-	track_sqns(ne, s, c, sqns, n, &f);
+	struct ne_rstate *rs[PGM_MAX_NAK_LIST + 1];
+	track_sqns(ne, s, c, sqns, n, &f, rs);
+	ne_answer_nak(ne, c, s, sqns, rs, n); /* §7.2: NCF, rate-limited (ncflim.c) */
 	if (f.n > 0)
 		forward_upstream(ne, s, c, &f);
 	else

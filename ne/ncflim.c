@@ -11,15 +11,44 @@
  * (NcfCoalesced), so a receiver that NAKed late is still confirmed, a
  * little later, and the next interval begins. An interval without
  * suppressed NAKs ends the entry. Repair state and elimination (nak.c)
- * see every NAK as before.
+ * see every NAK as before; nak.c finds or makes the repair state first.
  *
- * The entries are a table of their own, not part of the repair state
- * (which stays at its size): NCF_LIM_MAX entries of 32 bytes plus a
- * 4-byte bucket each, 288 KiB, allocated only when limiting is on. All
- * intervals are equally long, so one FIFO is sorted by deadline. When the
- * table is full the oldest entry ends early (its NCF, if owed, goes now).
- * Entries name the TSI and ifindex, not table slots, so a session or an
- * interface that goes away meanwhile is noticed when the NCF falls due.
+ * Where an interval lives:
+ *  - The first interval of an SQN is kept in its repair state (ncf_at,
+ *    ncf_slot: 6 bytes that were padding), so a first NAK, the common
+ *    case in a storm of distinct SQNs, costs no table lookup and no
+ *    eviction. Nothing is owed until a second NAK comes, so such an
+ *    interval needs no timer: it has ended when now - ncf_at >= ivl.
+ *  - A table of its own holds every interval that owes an NCF (an
+ *    identical NAK on the same interface was suppressed: the repair
+ *    state's interval moves here, same deadline, and ncf_tab tells later
+ *    NAKs to look here, as the interval may re-arm), and every interval
+ *    without a repair state to keep it: a NAK that made none (state
+ *    table full) or another interface's NAK for an SQN whose state keeps
+ *    the first interface's interval. When that interval has ended and
+ *    owes nothing, the state takes the new interface's instead.
+ *
+ * Clock: ncf_at is the low 32 bits of the ms clock, compared serially.
+ * Wrap rule: an interval seen to have ended is moved back to exactly one
+ * interval ago, so it reads as ended until 2^32 - ivl ms (49 days) after
+ * the last NAK that looked at it. A repair state that went that long
+ * without a NAK (upstream NCFs alone can keep one) would take its next
+ * NAK for one inside an interval: that NCF goes at the interval's end,
+ * at most ivl late, never lost. A repair state freed while
+ * its interval owes an NCF leaves the table entry, which sends the NCF
+ * at the interval's end (it names TSI and ifindex, not the state); a
+ * NAK after the state went makes new state, a new repair, and is
+ * answered at once.
+ *
+ * The table: NCF_LIM_MAX entries of 32 bytes plus a 4-byte bucket each,
+ * 288 KiB, allocated only when limiting is on. One FIFO sorted by
+ * deadline: re-armed intervals end now + ivl, latest of all; an interval
+ * that moves here from a repair state ends earlier, so it takes the FIFO
+ * tail's deadline if that is later, and its NCF goes at most one
+ * interval after the NAK that owes it. When the table is full the oldest
+ * entry ends early (its NCF, if owed, goes now). Entries name the TSI
+ * and ifindex, not table slots, so a session or an interface that goes
+ * away meanwhile is noticed when the NCF falls due.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -169,21 +198,107 @@ uint64_t ne_ncflim_deadline(const struct ne *ne)
 	return ne_t64(ne, l->e[l->head].deadline);
 }
 
-static void open_interval(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
-                          uint32_t sqn, int ifindex)
+/* A table entry for (TSI, SQN, ifindex) whose interval ends at `deadline`
+ * or, if the FIFO's last entry ends later, with it: the FIFO stays sorted
+ * and the owed NCF goes at most one interval after the NAK that owes it. */
+static struct ncf_ent *open_interval(struct ne *ne, struct ne_ncflim *l,
+                                     const struct pgm_tsi *tsi, uint32_t sqn, int ifindex,
+                                     uint32_t deadline)
 {
 	if (l->free == NE_NIL)
 		expire_head(ne, l, false); /* full: the oldest interval ends early */
+	if (l->tail != NE_NIL && (int32_t)(deadline - l->e[l->tail].deadline) < 0)
+		deadline = l->e[l->tail].deadline;
 	uint32_t i = l->free;
 	struct ncf_ent *e = &l->e[i];
 	l->free = e->hnext;
 	*e = (struct ncf_ent){ .tsi = *tsi, .sqn = sqn, .ifindex = ifindex,
-	                       .deadline = ne_t32(ne->now + l->ivl) };
+	                       .deadline = deadline };
 	uint32_t *b = bucket_of(l, tsi, sqn, ifindex);
 	e->hnext = *b;
 	*b = i;
 	fifo_push(l, i);
 	l->used++;
+	return e;
+}
+
+/*
+ * Where one SQN's interval on the arrival interface is kept: in its
+ * repair state (REC) when that state has no interval yet or has it for
+ * this interface; in the table (TAB) otherwise: no state, or the state's
+ * interval is another interface's.
+ */
+enum where { W_REC, W_TAB };
+
+struct sqn_ncf {
+	enum where where;
+	bool inside;          /* a NAK now is inside an interval: suppressed */
+	struct ne_rstate *r;
+};
+
+/* Serial age of the repair state's interval; one that has ended is moved
+ * to exactly one interval ago, so a state's interval reads as ended for
+ * 2^32 - ivl ms after any NAK saw it ended (the wrap rule). */
+static bool rec_inside(const struct ne_ncflim *l, struct ne_rstate *r, uint32_t now)
+{
+	if (now - r->ncf_at < l->ivl)
+		return true;
+	r->ncf_at = now - l->ivl;
+	return false;
+}
+
+static void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+                     struct ne_rstate *r, uint8_t slot1, int ifx, uint32_t now,
+                     struct sqn_ncf *q)
+{
+	q->r = r;
+	q->where = r != NULL && (r->ncf_slot == 0 || r->ncf_slot == slot1) ? W_REC : W_TAB;
+	if (q->where == W_REC && r->ncf_slot == 0) {
+		q->inside = false; /* the first NAK: nothing to look up */
+		return;
+	}
+	if (q->where == W_REC && rec_inside(l, r, now)) {
+		q->inside = true;
+		return;
+	}
+	/* The table: another interface's NAK, or this interface after a
+	 * suppressed NAK put the SQN there (it may have re-armed). */
+	if (q->where == W_REC && !r->ncf_tab) {
+		q->inside = false;
+		return;
+	}
+	q->inside = find(l, tsi, sqn, ifx) != NULL;
+	/* Another interface's interval that has ended and owes nothing:
+	 * the state keeps this interface's from now on. */
+	if (!q->inside && q->where == W_TAB && r != NULL && !r->ncf_tab && !rec_inside(l, r, now))
+		q->where = W_REC;
+}
+
+/* A suppressed NAK: the SQN's interval owes one NCF at its end. */
+static void owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+                int ifx, struct ne_rstate *r)
+{
+	struct ncf_ent *e = find(l, tsi, sqn, ifx);
+	if (e == NULL) /* only a repair state's interval is not in the table yet */
+		e = open_interval(ne, l, tsi, sqn, ifx,
+		                  r != NULL ? r->ncf_at + l->ivl : ne_t32(ne->now + l->ivl));
+	e->owed = 1;
+	if (r != NULL)
+		r->ncf_tab = 1;
+}
+
+/* An NCF went now for a fresh SQN: its interval begins. */
+static void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+                  int ifx, uint8_t slot1, const struct sqn_ncf *q)
+{
+	if (q->where == W_REC) {
+		q->r->ncf_at = ne_t32(ne->now);
+		q->r->ncf_slot = slot1;
+		q->r->ncf_tab = 0; /* classify found no table entry */
+		return;
+	}
+	if (find(l, tsi, sqn, ifx) == NULL) /* the list may repeat an SQN */
+		open_interval(ne, l, tsi, sqn, ifx, ne_t32(ne->now + l->ivl));
 }
 
 /*
@@ -193,7 +308,7 @@ static void open_interval(struct ne *ne, struct ne_ncflim *l, const struct pgm_t
  * inside an interval is suppressed; each SQN then owes its own NCF.
  */
 void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
-                   const uint32_t *sqns, unsigned n)
+                   const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n)
 {
 	struct ne_ncflim *l = ne->ncflim;
 	if (l == NULL) {
@@ -202,21 +317,24 @@ void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_se
 	}
 	const struct pgm_tsi *tsi = &s->tsi;
 	int ifx = c->in->ifindex;
-	struct ncf_ent *ent[PGM_MAX_NAK_LIST + 1];
+	uint8_t slot1 = (uint8_t)(ne_iface_slot(ne->ifaces, c->in) + 1);
+	uint32_t now = ne_t32(ne->now);
+	struct sqn_ncf q[PGM_MAX_NAK_LIST + 1];
 	bool fresh = false;
 	for (unsigned i = 0; i < n; i++) {
-		ent[i] = find(l, tsi, sqns[i], ifx);
-		fresh |= ent[i] == NULL;
+		classify(l, tsi, sqns[i], rs[i], slot1, ifx, now, &q[i]);
+		fresh |= !q[i].inside;
 	}
 	if (!fresh) {
+		/* one at a time: an entry opened here may end an older one */
 		for (unsigned i = 0; i < n; i++)
-			ent[i]->owed = 1;
+			owe(ne, l, tsi, sqns[i], ifx, q[i].where == W_REC ? q[i].r : NULL);
 		c->in->cnt.NcfSuppressed++;
 		return;
 	}
 	if (!ne_send_ncf(ne, c, s))
 		return; /* nothing went out: the next NAK tries again */
 	for (unsigned i = 0; i < n; i++)
-		if (ent[i] == NULL && find(l, tsi, sqns[i], ifx) == NULL) /* list repeats */
-			open_interval(ne, l, tsi, sqns[i], ifx);
+		if (!q[i].inside)
+			begin(ne, l, tsi, sqns[i], ifx, slot1, &q[i]);
 }

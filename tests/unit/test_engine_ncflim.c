@@ -29,7 +29,8 @@ static void test_first_now_rest_coalesced(void)
 	uint64_t t0 = f.now;
 	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN1), NE_DROP);
 	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
-	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t0 + IVL);
+	/* the first interval lives in the repair state: no limiter timer */
+	CU_ASSERT_TRUE(ne_next_deadline(f.ne) > t0 + IVL);
 	f.nsent = 0;
 	f.now = t0 + 3;
 	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 42, IF_DN1), NE_DROP);
@@ -96,7 +97,16 @@ static void test_interval_rearms_then_ends(void)
 	f.now = t0 + 3 * IVL + 1;
 	fx_nak_sqn(&f, 5, IF_DN1);
 	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
-	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), f.now + IVL);
+	/* ... and is inside it again: suppressed, one NCF at its end */
+	f.nsent = 0;
+	uint64_t t1 = f.now;
+	f.now = t1 + IVL - 1;
+	fx_nak_sqn(&f, 5, IF_DN1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t1 + IVL);
+	fx_tick(&f, t1 + IVL);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 3);
 	fx_fini(&f);
 }
 
@@ -178,18 +188,192 @@ static void test_table_full(void)
 	fx_session(&f);
 	fx_nak_sqn(&f, 100000, IF_DN1);
 	fx_nak_sqn(&f, 100000, IF_DN1); /* owed */
+	/* Only suppressed NAKs fill the table (a first NAK's interval is
+	 * in its repair state): each SQN twice, 10001 owed intervals for
+	 * 8192 entries. */
 	unsigned ncfs = 0;
 	for (uint32_t s = 1; s <= 10000; s++) { /* SQN 0 is behind the trail */
 		f.nsent = 0;
 		fx_nak_sqn(&f, s, IF_DN1);
+		fx_nak_sqn(&f, s, IF_DN1);
 		ncfs += count_ncfs(&f, IF_DN1);
 	}
-	/* one NCF per NAK, plus the early coalesced one for 100000 */
-	CU_ASSERT_EQUAL(ncfs, 10001);
+	/* one NCF per first NAK, plus the early coalesced ones: 100000 and
+	 * SQNs 1..1808, ended to make room */
+	CU_ASSERT_EQUAL(ncfs, 10000 + 1809);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 1809);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 10001);
+	/* the other 8192 fall due together (more than the fixture records):
+	 * their sends fail, so every entry ends and none is left */
+	f.fail_send = true;
+	fx_tick(&f, f.now + IVL);
+	f.fail_send = false;
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 1809);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne) > f.now + IVL, true);
+	fx_fini(&f);
+}
+
+/* The fast path: first NAKs of new repair states use no limiter entry
+ * (no limiter timer); a second NAK inside the interval does, and its NCF
+ * goes at the end of the interval the first NAK began. */
+static void test_first_nak_uses_state(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	for (uint32_t s = 1; s <= 20; s++) {
+		f.nsent = 0;
+		fx_nak_sqn(&f, s, IF_DN1);
+		CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	}
+	CU_ASSERT_TRUE(ne_next_deadline(f.ne) > t0 + IVL);
+	f.now = t0 + 4;
+	f.nsent = 0;
+	fx_nak_sqn(&f, 7, IF_DN1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t0 + IVL); /* not t0 + 4 + IVL */
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL_FATAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.u.nak.sqn, 7);
+	/* after the interval, a NAK is first again: NCF at once */
+	f.nsent = 0;
+	f.now = t0 + IVL + 1;
+	fx_nak_sqn(&f, 3, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	fx_fini(&f);
+}
+
+/* Intervals are serial in the low 32 bits of the ms clock: one that
+ * spans their wrap works like any other. */
+static void test_clock_wrap(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	f.now = (1ull << 33) - 3; /* the low 32 bits wrap 3 ms from now */
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 12, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	f.nsent = 0;
+	f.now = t0 + 5; /* past the wrap, inside the interval */
+	fx_nak_sqn(&f, 12, IF_DN1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t0 + IVL);
+	fx_tick(&f, t0 + IVL - 1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	/* a NAK one interval after the re-armed one ended: at once */
+	fx_tick(&f, t0 + 2 * IVL);
+	f.nsent = 0;
+	f.now = t0 + 2 * IVL + 1;
+	fx_nak_sqn(&f, 12, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	fx_fini(&f);
+}
+
+/* The repair state goes (RDATA) while its interval owes an NCF: the NCF
+ * still goes at the interval's end; a NAK after that makes new state and
+ * is answered at once (a new repair, a new first NAK). */
+static void test_state_freed_while_owed(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 20, IF_DN1);
+	f.now = t0 + 1;
+	fx_nak_sqn(&f, 20, IF_DN1); /* owed */
+	f.now = t0 + 2;
+	fx_rdata_copy(&f, 20, IF_DN1);
+	struct ne_rstate_view v;
+	CU_ASSERT_FALSE(fx_rstate(&f, 20, &v));
+	f.nsent = 0;
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL_FATAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.u.nak.sqn, 20);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 1);
 	f.nsent = 0;
-	fx_tick(&f, f.now + IVL);
+	f.now = t0 + IVL + 1;
+	fx_nak_sqn(&f, 20, IF_DN1);
+	CU_ASSERT_TRUE(fx_rstate(&f, 20, &v));
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	/* its next NAK is suppressed; one NCF when the interval ends */
+	f.nsent = 0;
+	f.now = t0 + IVL + 2;
+	fx_nak_sqn(&f, 20, IF_DN1);
 	CU_ASSERT_EQUAL(f.nsent, 0);
+	fx_tick(&f, t0 + 2 * IVL);
+	fx_tick(&f, t0 + 2 * IVL + 1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfCoalesced, 2);
+	fx_fini(&f);
+}
+
+/* A NAK that makes no repair state (table full) is limited by the
+ * limiter's table as before: first NCF at once, the rest coalesced. */
+static void test_no_state(void)
+{
+	struct fx f;
+	struct ne_config c;
+	ne_config_defaults(&c);
+	c.max_rstates = c.max_rstates_per_session = 1;
+	fx_init(&f, &c);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 1, IF_DN1); /* takes the only state */
+	f.nsent = 0;
+	fx_nak_sqn(&f, 2, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(ne_next_deadline(f.ne), t0 + IVL); /* a table entry */
+	f.nsent = 0;
+	f.now = t0 + 1;
+	fx_nak_sqn(&f, 2, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 0);
+	fx_tick(&f, t0 + IVL);
+	CU_ASSERT_EQUAL_FATAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(f.sent[0].pkt.u.nak.sqn, 2);
+	fx_fini(&f);
+}
+
+/* The state keeps the first interface's interval; a second interface's
+ * NAKs use the table and are limited on their own; once the first
+ * interface's interval has ended quietly, the state serves the next. */
+static void test_second_iface(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_session(&f);
+	uint64_t t0 = f.now;
+	fx_nak_sqn(&f, 30, IF_DN1);
+	f.nsent = 0;
+	f.now = t0 + 1;
+	fx_nak_sqn(&f, 30, IF_DN2);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN2), 1);
+	f.nsent = 0;
+	f.now = t0 + 2;
+	fx_nak_sqn(&f, 30, IF_DN2);
+	fx_nak_sqn(&f, 30, IF_DN1);
+	CU_ASSERT_EQUAL(f.nsent, 0);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->NcfSuppressed, 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->NcfSuppressed, 1);
+	/* dn1's interval ends at t0 + IVL, but its table entry was made
+	 * after dn2's, which ends at t0 + 1 + IVL: the limiter's FIFO keeps
+	 * deadline order, so dn1's NCF goes with dn2's (within one interval
+	 * of the NAK that owes it) */
+	fx_tick(&f, t0 + 1 + IVL);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN2), 1);
+	/* dn1's interval in the state has ended and owes nothing in the
+	 * table any more after the next quiet one: a NAK is first again */
+	fx_tick(&f, t0 + 1 + 2 * IVL);
+	f.nsent = 0;
+	f.now = t0 + 2 + 2 * IVL;
+	fx_nak_sqn(&f, 30, IF_DN2);
+	fx_nak_sqn(&f, 30, IF_DN1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN1), 1);
+	CU_ASSERT_EQUAL(count_ncfs(&f, IF_DN2), 1);
 	fx_fini(&f);
 }
 
@@ -221,6 +405,11 @@ int main(void)
 		{ "interface disabled meanwhile", test_iface_disabled_meanwhile },
 		{ "table full: oldest ends early", test_table_full },
 		{ "failed send opens no interval", test_send_failure },
+		{ "first NAK: interval in the repair state", test_first_nak_uses_state },
+		{ "interval across the 32-bit clock wrap", test_clock_wrap },
+		{ "state freed while an NCF is owed", test_state_freed_while_owed },
+		{ "NAK without repair state: the table", test_no_state },
+		{ "second interface", test_second_iface },
 		CU_TEST_INFO_NULL,
 	};
 	unit_add_suite("engine_ncflim", tests);
