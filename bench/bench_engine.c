@@ -24,6 +24,11 @@
  *
  * Targets (printed PASS/MISS, not asserted): >= 5M events/s per core over
  * the NAK/NCF/RDATA phases, <= 64 bytes per repair state.
+ *
+ * The engine runs with the daemon's defaults, NCF rate limiting (§7.2,
+ * --ncf-ivl) on; each round is run again with it off (ncf_ivl_ms = 0),
+ * rounds alternating, so the limiter's cost shows as its own column and
+ * row. --ncf-ivl MS|default runs one interval only (profile_engine.sh).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -66,6 +71,10 @@ struct bench {
 	struct bpkt_flow up, down; /* downstream (ODATA side) and upstream flows */
 	/* results[round][phase] */
 	double cpu_eps[MAX_ROUNDS][P_COUNT], wall_eps[MAX_ROUNDS][P_COUNT];
+	double off_eps[MAX_ROUNDS][P_COUNT]; /* cpu_eps with ncf_ivl_ms = 0 */
+	uint32_t ncf_ivl;    /* the headline config's interval (default: daemon's) */
+	bool compare_off;    /* also run every round with the limiter off */
+	bool off_round;      /* this round is the limiter-off one */
 	double base_eps[MAX_ROUNDS][P_COUNT];
 	double expire_sps[MAX_ROUNDS];
 	uint64_t phase_sends[P_COUNT];
@@ -221,6 +230,10 @@ static void run_engine(struct bench *b, struct ne *ne, enum phase p, unsigned r)
 	}
 	t = clock_s(CLOCK_THREAD_CPUTIME_ID) - t;
 	w = clock_s(CLOCK_MONOTONIC) - w;
+	if (b->off_round) { /* only the rate: the rest describes the headline */
+		b->off_eps[r][p] = t > 0 ? b->states / t : 0;
+		return;
+	}
 	b->cpu_eps[r][p] = t > 0 ? b->states / t : 0;
 	b->wall_eps[r][p] = w > 0 ? b->states / w : 0;
 	b->phase_sends[p] = b->sends - sends0;
@@ -239,9 +252,11 @@ static void make_sessions(struct bench *b, struct ne *ne)
 	}
 }
 
-static void one_round(struct bench *b, unsigned r)
+static void one_round(struct bench *b, unsigned r, bool off)
 {
 	struct ne_io io = { .ctx = b, .send = fake_send };
+	b->off_round = off;
+	b->cfg.ncf_ivl_ms = off ? 0 : b->ncf_ivl;
 	size_t rss0 = rss_bytes();
 	struct ne *ne = ne_new(&b->cfg, &b->ifaces, &io);
 	if (ne == NULL) {
@@ -256,11 +271,15 @@ static void one_round(struct bench *b, unsigned r)
 		if (p != P_NAK_PENDING)
 			build_phase(b, p); /* nak-pending repeats nak-new's packets */
 		unsigned bad;
-		b->base_eps[r][p] = run_parse(b, &bad);
+		double base = run_parse(b, &bad);
+		if (!off)
+			b->base_eps[r][p] = base;
 		if (bad)
 			fprintf(stderr, "bench_engine: %u packets do not parse in %s\n", bad,
 			        phase_name[p]);
 		run_engine(b, ne, p, r);
+		if (off)
+			continue;
 		b->phase_live[p] = ne_rstate_count(ne);
 		if (p == P_NAK_NEW && r == 0) {
 			b->rss_delta = rss_bytes() - rss0;
@@ -273,8 +292,10 @@ static void one_round(struct bench *b, unsigned r)
 	ne_tick(ne, T0_MS + 3600 * 1000);
 	t = clock_s(CLOCK_THREAD_CPUTIME_ID) - t;
 	size_t expired = before - ne_rstate_count(ne);
-	b->expired = expired;
-	b->expire_sps[r] = t > 0 ? expired / t : 0;
+	if (!off) {
+		b->expired = expired;
+		b->expire_sps[r] = t > 0 ? expired / t : 0;
+	}
 	ne_free(ne);
 }
 
@@ -348,33 +369,53 @@ static void print_machine(void)
 	       sysconf(_SC_NPROCESSORS_ONLN), model, u.release, load[0], load[1], load[2]);
 }
 
+/* Events per CPU-second over the NAK/NCF/RDATA life of a state. */
+static double mix_of(const struct bench *b, const double (*v)[P_COUNT])
+{
+	double tot_t = 0, tot_n = 0;
+	for (enum phase p = P_NAK_NEW; p <= P_RDATA; p++) {
+		double e = col_median(b, v, p);
+		tot_n += b->states;
+		tot_t += e > 0 ? b->states / e : 0;
+	}
+	return tot_t > 0 ? tot_n / tot_t : 0;
+}
+
 static void report(struct bench *b)
 {
 	char v[64];
-	double tot_t = 0, tot_n = 0;
 
-	printf("%-12s %9s %11s %11s %12s %7s %8s %8s %8s\n", "phase", "events", "engine/s",
-	       "wall/s", "parse-only/s", "ratio", "sends", "drops", "states");
+	printf("%-12s %9s %11s %11s %12s %7s %8s %8s %8s %11s\n", "phase", "events", "engine/s",
+	       "wall/s", "parse-only/s", "ratio", "sends", "drops", "states",
+	       b->compare_off ? "ncf-ivl-0/s" : "");
 	for (enum phase p = 0; p < P_COUNT; p++) {
 		double e = col_median(b, b->cpu_eps, p), base = col_median(b, b->base_eps, p);
-		printf("%-12s %9u %11.0f %11.0f %12.0f %7.3f %8llu %8u %8zu\n", phase_name[p],
+		printf("%-12s %9u %11.0f %11.0f %12.0f %7.3f %8llu %8u %8zu", phase_name[p],
 		       b->states, e, col_median(b, b->wall_eps, p), base, base > 0 ? e / base : 0,
 		       (unsigned long long)b->phase_sends[p], b->phase_drop[p], b->phase_live[p]);
-		if (p <= P_RDATA) { /* the NAK/NCF/RDATA life of a state */
-			tot_n += b->states;
-			tot_t += b->states / e;
-		}
+		if (b->compare_off)
+			printf(" %11.0f", col_median(b, b->off_eps, p));
+		printf("\n");
 	}
 	printf("%-12s %9zu %11.0f  (one ne_tick; states expired per second)\n", "expire",
 	       b->expired, median(b->expire_sps, b->rounds));
-	printf("engine/s: events per CPU-second of this thread; ratio = engine/s over "
-	       "parse-only/s on the same packets\n(1.0 = the engine costs nothing beyond "
-	       "parsing); sends/drops/states: last round\n");
+	printf("engine/s: events per CPU-second of this thread, ncf_ivl_ms=%u; ratio = engine/s "
+	       "over parse-only/s on the same packets\n(1.0 = the engine costs nothing beyond "
+	       "parsing); sends/drops/states: last round%s\n", b->ncf_ivl,
+	       b->compare_off ? "; ncf-ivl-0/s: engine/s with NCF rate limiting off" : "");
 
-	double mix = tot_n / tot_t;
+	double mix = mix_of(b, b->cpu_eps);
 	snprintf(v, sizeof(v), "%.0f", mix);
 	result(b, "events/s/core nak+ncf+rdata mix", v, ">=5000000",
 	       mix >= TARGET_EPS ? "PASS" : "MISS");
+	if (b->compare_off) {
+		double off = mix_of(b, b->off_eps);
+		snprintf(v, sizeof(v), "%.0f", off);
+		result(b, "events/s/core mix, ncf-ivl 0", v, ">=5000000",
+		       off >= TARGET_EPS ? "PASS" : "MISS");
+		snprintf(v, sizeof(v), "%.3f", off > 0 ? mix / off : 0);
+		result(b, "mix ratio limiter on/off", v, "-", "info");
+	}
 	for (enum phase p = P_NAK_NEW; p <= P_RDATA; p++) {
 		char m[64];
 		double e = col_median(b, b->cpu_eps, p);
@@ -398,7 +439,7 @@ static void report(struct bench *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_engine [--quick] [--states N] [--sessions N] "
-	                "[--rounds N] [--sorted] [--batch N]\n");
+	                "[--rounds N] [--sorted] [--batch N] [--ncf-ivl MS|default]\n");
 	exit(2);
 }
 
@@ -412,6 +453,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "sorted", no_argument, NULL, 'o' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "ncf-ivl", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -421,6 +463,10 @@ int main(int argc, char **argv)
 	b.rounds = 3;
 	b.batch = 1;
 	b.shuffle = true;
+	struct ne_config defaults;
+	ne_config_defaults(&defaults);
+	b.ncf_ivl = defaults.ncf_ivl_ms;
+	b.compare_off = true;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'Q': b.rounds = 1; break;
@@ -429,6 +475,11 @@ int main(int argc, char **argv)
 		case 'r': b.rounds = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'o': b.shuffle = false; break;
 		case 'b': b.batch = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'i': /* one interval only, no limiter-off rounds */
+			b.compare_off = false;
+			if (strcmp(optarg, "default") != 0)
+				b.ncf_ivl = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		default: usage();
 		}
 	}
@@ -438,14 +489,18 @@ int main(int argc, char **argv)
 
 	printf("bench_engine: RFC 3208 §7 state engine alone, fake interfaces, no-op send\n");
 	printf("config: states=%u sessions=%u sqns/session=%u rounds=%u order=%s batch=%u "
-	       "rstate_bytes=%zu session_bytes=%zu (median of rounds shown)\n",
+	       "ncf_ivl_ms=%u%s rstate_bytes=%zu session_bytes=%zu (median of rounds shown)\n",
 	       b.states, b.sessions, (b.states + b.sessions - 1) / b.sessions, b.rounds,
-	       b.shuffle ? "shuffled" : "sorted", b.batch, ne_rstate_bytes(), ne_session_bytes());
+	       b.shuffle ? "shuffled" : "sorted", b.batch, b.ncf_ivl,
+	       b.compare_off ? " (and 0)" : "", ne_rstate_bytes(), ne_session_bytes());
 	print_machine();
 	fflush(stdout);
 	setup(&b);
-	for (unsigned r = 0; r < b.rounds; r++)
-		one_round(&b, r);
+	for (unsigned r = 0; r < b.rounds; r++) {
+		one_round(&b, r, false);
+		if (b.compare_off)
+			one_round(&b, r, true);
+	}
 	report(&b);
 	free(b.pkt);
 	free(b.len);

@@ -14,12 +14,16 @@
 # 32 KiB 8-way D1 and an 8 MiB 16-way LL (1M states against 32 MiB has the
 # same table-to-cache ratio), 64-byte lines.
 #
-# usage: profile_engine.sh [--quick | --cache]   (BIN= where bench_engine is; OUT=dir)
+# usage: profile_engine.sh [--quick | --cache]   (BIN= where bench_engine is; OUT=dir;
+#        NCF_IVL=ms, default the daemon's)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
 OUT=${OUT:-$(mktemp -d /tmp/pgmb-prof.XXXXXX)}
 states=65536 sessions=64 cache=
+# One configuration per run (the counts are per call): the daemon's
+# default NCF interval, or NCF_IVL=0 for the engine without the limiter.
+ncf_ivl=${NCF_IVL:-default}
 case "${1:-}" in
 --quick) states=16384 ;;
 --cache) states=262144 sessions=256
@@ -40,7 +44,7 @@ echo "profile_engine: callgrind ${cache:+(cache simulation) }bench_engine --stat
 # shellcheck disable=SC2086 # $cache is a list of options
 timeout 2400 env -u BENCH_SUMMARY valgrind --tool=callgrind $cache --callgrind-out-file="$out" \
 	--toggle-collect=ne_handle "$BIN/bench_engine" --states "$states" --sessions "$sessions" \
-	--rounds 1 >"$OUT/bench.log" 2>"$OUT/vg.log" ||
+	--rounds 1 --ncf-ivl "$ncf_ivl" >"$OUT/bench.log" 2>"$OUT/vg.log" ||
 	{ echo "profile_engine: valgrind failed"; tail -5 "$OUT/vg.log"; exit 99; }
 calls=$((6 * states + sessions)) # six phases of `states` packets, plus the SPMs
 # PROGRAM TOTALS: Ir [Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw]
