@@ -274,17 +274,37 @@ static void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sq
 		q->where = W_REC;
 }
 
-/* A suppressed NAK: the SQN's interval owes one NCF at its end. */
-static void owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
-                int ifx, struct ne_rstate *r)
+/*
+ * A suppressed NAK: each SQN's interval owes one NCF at its end. False,
+ * and nothing owed, when the table has no room for the intervals that
+ * are not in it yet: the NAK is then answered at once, as it would be
+ * without limiting (ending other intervals early to make room would
+ * cost an NCF each as well, built from scratch).
+ */
+static bool owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+                const uint32_t *sqns, const struct sqn_ncf *q, unsigned n, int ifx,
+                uint32_t now)
 {
-	struct ncf_ent *e = find(l, tsi, sqn, ifx);
-	if (e == NULL) /* only a repair state's interval is not in the table yet */
-		e = open_interval(ne, l, tsi, sqn, ifx,
-		                  r != NULL ? r->ncf_at + l->ivl : ne_t32(ne->now + l->ivl));
-	e->owed = 1;
-	if (r != NULL)
-		r->ncf_tab = 1;
+	struct ncf_ent *e[PGM_MAX_NAK_LIST + 1];
+	unsigned need = 0;
+	for (unsigned i = 0; i < n; i++) {
+		e[i] = find(l, tsi, sqns[i], ifx);
+		need += e[i] == NULL;
+	}
+	if (need > NCF_LIM_MAX - l->used)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		struct ne_rstate *r = q[i].where == W_REC ? q[i].r : NULL;
+		if (e[i] == NULL) /* a repair state's interval moves here */
+			e[i] = find(l, tsi, sqns[i], ifx); /* the list may repeat an SQN */
+		if (e[i] == NULL)
+			e[i] = open_interval(ne, l, tsi, sqns[i], ifx,
+			                     r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
+		e[i]->owed = 1;
+		if (r != NULL)
+			r->ncf_tab = 1;
+	}
+	return true;
 }
 
 /* An NCF went now for a fresh SQN: its interval begins. */
@@ -325,16 +345,13 @@ void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_se
 		classify(l, tsi, sqns[i], rs[i], slot1, ifx, now, &q[i]);
 		fresh |= !q[i].inside;
 	}
-	if (!fresh) {
-		/* one at a time: an entry opened here may end an older one */
-		for (unsigned i = 0; i < n; i++)
-			owe(ne, l, tsi, sqns[i], ifx, q[i].where == W_REC ? q[i].r : NULL);
+	if (!fresh && owe(ne, l, tsi, sqns, q, n, ifx, now)) {
 		c->in->cnt.NcfSuppressed++;
 		return;
 	}
 	if (!ne_send_ncf(ne, c, s))
 		return; /* nothing went out: the next NAK tries again */
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; fresh && i < n; i++)
 		if (!q[i].inside)
 			begin(ne, l, tsi, sqns[i], ifx, slot1, &q[i]);
 }
