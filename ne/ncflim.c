@@ -45,10 +45,14 @@
  * deadline: re-armed intervals end now + ivl, latest of all; an interval
  * that moves here from a repair state ends earlier, so it takes the FIFO
  * tail's deadline if that is later, and its NCF goes at most one
- * interval after the NAK that owes it. When the table is full the oldest
- * entry ends early (its NCF, if owed, goes now). Entries name the TSI
- * and ifindex, not table slots, so a session or an interface that goes
- * away meanwhile is noticed when the NCF falls due.
+ * interval after the NAK that owes it. When the table is full, a new
+ * interval after an NCF ends the oldest entry early (its NCF, if owed,
+ * goes now), and a NAK that would owe an NCF in an interval not in the
+ * table yet is answered at once instead: either way one NCF now, but the
+ * second costs an echo, not an NCF built from scratch, and the table
+ * keeps its intervals. Entries name the TSI and ifindex, not table
+ * slots, so a session or an interface that goes away meanwhile is
+ * noticed when the NCF falls due.
  */
 #include <stdlib.h>
 #include <string.h>
