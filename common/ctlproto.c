@@ -15,7 +15,7 @@ const char *const ctl_health_counter_names[NE_HEALTH_COUNTER_N] = { NE_HEALTH_CO
 /* Payload lengths of the fixed-size records. */
 enum {
 	REQ_LEN = 1 + 1 + 4 + 8 + IF_NAMESIZE,
-	IF_LEN = 4 + IF_NAMESIZE + 4 + 1 + 5 * 4 + 1 + 1,
+	IF_LEN = 4 + IF_NAMESIZE + 4 + 1 + 6 * 4 + 1 + 1,
 	SESSION_LEN = 8 + 3 * 4 + 2 + 4 + IF_NAMESIZE + 3 * 4 + 2 * 8 + 4,
 	RSTATE_FIXED_LEN = 8 + 4 + 4 + 1 + 4 + 8 + 8 + 1,
 	IF_COUNTERS_LEN = 4 + IF_NAMESIZE + 2 + 8 * NE_IF_COUNTER_N,
@@ -265,6 +265,7 @@ size_t ctl_enc_if(uint8_t *buf, size_t cap, const struct ctl_if *x)
 	w_u32(&w, x->nak_rdata_ivl_ms);
 	w_u32(&w, x->nak_elim_ivl_ms);
 	w_u32(&w, x->session_lifetime_ms);
+	w_u32(&w, x->ncf_ivl_ms);
 	w_u8(&w, x->ncf_ttl);
 	w_u8(&w, x->nak_ttl);
 	return w_finish(&w);
@@ -282,6 +283,7 @@ bool ctl_dec_if(const struct ctl_msg *m, struct ctl_if *x)
 	x->nak_rdata_ivl_ms = r_u32(&r);
 	x->nak_elim_ivl_ms = r_u32(&r);
 	x->session_lifetime_ms = r_u32(&r);
+	x->ncf_ivl_ms = r_u32(&r);
 	x->ncf_ttl = r_u8(&r);
 	x->nak_ttl = r_u8(&r);
 	return r_done(&r);

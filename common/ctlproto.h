@@ -24,7 +24,7 @@
 #include "tsi.h"
 #include "wire.h"
 
-#define CTL_VERSION 1
+#define CTL_VERSION 2 /* 2: interfaces carry ncf_ivl_ms */
 #define CTL_HDR_LEN 4
 #define CTL_MAX_PAYLOAD 2048 /* the largest record (rstate, 64 ifaces) fits */
 #define CTL_MAX_MSG (CTL_HDR_LEN + CTL_MAX_PAYLOAD)
@@ -114,6 +114,7 @@ struct ctl_if {
 	uint8_t flags;
 	uint32_t nak_rpt_ivl_ms, nak_rpt_rte_ms, nak_rdata_ivl_ms, nak_elim_ivl_ms;
 	uint32_t session_lifetime_ms;
+	uint32_t ncf_ivl_ms;          /* §7.2 NCF rate limit; 0 = off */
 	uint8_t ncf_ttl, nak_ttl;
 };
 

@@ -59,6 +59,7 @@ static void show_interfaces(struct ctl_client *cl)
 			.nak_rdata_ivl_ms = cfg->nak_rdata_ivl_ms,
 			.nak_elim_ivl_ms = cfg->nak_elim_ivl_ms,
 			.session_lifetime_ms = cfg->session_lifetime_ms,
+			.ncf_ivl_ms = cfg->ncf_ivl_ms,
 			.ncf_ttl = cfg->ncf_ttl, .nak_ttl = cfg->nak_ttl,
 		};
 		snprintf(r.name, sizeof r.name, "%s", f->name);

@@ -23,6 +23,7 @@ static void json_interfaces(struct jw *w, const struct nectl_reply *rep)
 		jw_u64(w, "nak_rdata_ivl_ms", x->nak_rdata_ivl_ms);
 		jw_u64(w, "nak_elim_ivl_ms", x->nak_elim_ivl_ms);
 		jw_u64(w, "session_lifetime_ms", x->session_lifetime_ms);
+		jw_u64(w, "ncf_ivl_ms", x->ncf_ivl_ms);
 		jw_u64(w, "ncf_ttl", x->ncf_ttl);
 		jw_u64(w, "nak_ttl", x->nak_ttl);
 		jw_end_obj(w);

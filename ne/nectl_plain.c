@@ -22,13 +22,14 @@ static void print_interfaces(const struct nectl_reply *rep, FILE *f)
 {
 	static const char *const head[] = {
 		"Interface", "Index", "Address", "State", "Mcast", "PGM", "NakRptIvl",
-		"NakRptRte", "NakRdataIvl", "NakElimIvl", "SessionLife", "NcfTtl", "NakTtl" };
+		"NakRptRte", "NakRdataIvl", "NakElimIvl", "SessionLife", "NcfIvl", "NcfTtl",
+		"NakTtl" };
 	struct nectl_table t;
-	tbl_init(&t, 13, head, "lrllllrrrrrrr");
+	tbl_init(&t, 14, head, "lrllllrrrrrrrr");
 	for (size_t i = 0; i < rep->n_ifs; i++) {
 		const struct ctl_if *x = &rep->ifs[i];
 		char idx[12], addr[INET_ADDRSTRLEN], rpt[16], rte[16], rdata[16], elim[16],
-		     life[16], ncf[4], nak[4];
+		     life[16], ncfivl[16], ncf[4], nak[4];
 		U64(idx, x->ifindex);
 		nectl_fmt_addr(addr, sizeof addr, x->addr);
 		fmt_ivl(rpt, sizeof rpt, x->nak_rpt_ivl_ms);
@@ -36,13 +37,18 @@ static void print_interfaces(const struct nectl_reply *rep, FILE *f)
 		fmt_ivl(rdata, sizeof rdata, x->nak_rdata_ivl_ms);
 		fmt_ivl(elim, sizeof elim, x->nak_elim_ivl_ms);
 		fmt_ivl(life, sizeof life, x->session_lifetime_ms);
+		/* 0 turns the §7.2 rate limit off: say so rather than "0ms" */
+		if (x->ncf_ivl_ms == 0)
+			snprintf(ncfivl, sizeof ncfivl, "off");
+		else
+			fmt_ivl(ncfivl, sizeof ncfivl, x->ncf_ivl_ms);
 		U64(ncf, x->ncf_ttl);
 		U64(nak, x->nak_ttl);
 		const char *row[] = { x->name, idx, x->addr.s_addr ? addr : "-",
 		                      x->flags & CTL_IF_UP ? "up" : "down",
 		                      x->flags & CTL_IF_MULTICAST ? "yes" : "no",
 		                      x->flags & CTL_IF_ENABLED ? "on" : "off",
-		                      rpt, rte, rdata, elim, life, ncf, nak };
+		                      rpt, rte, rdata, elim, life, ncfivl, ncf, nak };
 		tbl_row(&t, row);
 	}
 	tbl_print(&t, f);

@@ -259,6 +259,7 @@ int main(int argc, char *argv[])
 	cfg.nak_rdata_ivl_ms = 5000;
 	cfg.nak_elim_ivl_ms = 1500;
 	cfg.session_lifetime_ms = 300000;
+	cfg.ncf_ivl_ms = 10; /* the §7.2 rate limit at today's default */
 	cfg.ncf_ttl = 255;
 	cfg.nak_ttl = 64;
 	if (o.big_rounds > 0)

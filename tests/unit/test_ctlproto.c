@@ -121,7 +121,7 @@ static void test_if_round_trip(void)
 	struct ctl_if x = { .ifindex = 7, .flags = CTL_IF_UP | CTL_IF_ENABLED,
 	                    .nak_rpt_ivl_ms = 1, .nak_rpt_rte_ms = 2, .nak_rdata_ivl_ms = 3,
 	                    .nak_elim_ivl_ms = 4, .session_lifetime_ms = 5,
-	                    .ncf_ttl = 6, .nak_ttl = 255 };
+	                    .ncf_ivl_ms = 7, .ncf_ttl = 6, .nak_ttl = 255 };
 	strcpy(x.name, "veth-long-name0");
 	inet_pton(AF_INET, "10.0.0.1", &x.addr);
 	size_t n = ctl_enc_if(buf, sizeof buf, &x);
@@ -139,6 +139,7 @@ static void test_if_round_trip(void)
 	CU_ASSERT_EQUAL(back.nak_rdata_ivl_ms, 3);
 	CU_ASSERT_EQUAL(back.nak_elim_ivl_ms, 4);
 	CU_ASSERT_EQUAL(back.session_lifetime_ms, 5);
+	CU_ASSERT_EQUAL(back.ncf_ivl_ms, 7);
 	CU_ASSERT_EQUAL(back.ncf_ttl, 6);
 	CU_ASSERT_EQUAL(back.nak_ttl, 255);
 	check_length_exact(buf, n, dec_if, &back);
