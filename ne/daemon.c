@@ -27,6 +27,15 @@ static enum ne_verdict on_queued(void *arg, uint8_t *ip, size_t len, const struc
 	return ne_handle(d->ne, ip, len, m, mono_ms(), modified);
 }
 
+/* A packet of the batch about to be handled: its repair-state lookup
+ * starts loading now (ne_prefetch, docs/engine.md "Speed"). */
+static void on_hint(void *arg, const uint8_t *ip, size_t len)
+{
+	struct daemon *d = arg;
+
+	ne_prefetch(d->ne, ip, len);
+}
+
 /* The end of a receive batch: the NCFs and NAKs it made go out together. */
 static void on_batch_end(void *arg)
 {
@@ -216,6 +225,7 @@ static int open_queue(struct daemon *d)
 	uint16_t q = (uint16_t)d->opts.queue;
 
 	d->nfq.fn = on_queued;
+	d->nfq.hint = on_hint;
 	d->nfq.batch_end = on_batch_end;
 	d->nfq.arg = d;
 	d->nfq.health = ne_health(d->ne);

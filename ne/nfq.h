@@ -18,6 +18,9 @@
 typedef enum ne_verdict (*nfqueue_packet_fn)(void *arg, uint8_t *ip, size_t len,
                                          const struct ne_meta *m, bool *modified);
 
+/* A packet of the batch about to be handled (read only): start its cache misses. */
+typedef void (*nfqueue_hint_fn)(void *arg, const uint8_t *ip, size_t len);
+
 /* The end of one receive batch: flush what the packets made the engine send. */
 typedef void (*nfqueue_batch_fn)(void *arg);
 
@@ -48,6 +51,7 @@ struct nfqueue {
 	uint32_t portid;
 	uint16_t queue;
 	nfqueue_packet_fn fn;
+	nfqueue_hint_fn hint;       /* may be NULL */
 	nfqueue_batch_fn batch_end; /* may be NULL */
 	void *arg;
 	struct ne_health_counters *health;
@@ -65,7 +69,8 @@ void nfqueue_close(struct nfqueue *q);
 
 /*
  * Drain the socket (bounded per call) and give each packet a verdict.
- * Packets come NFQ_RX_BATCH per system call; their verdicts go back in
+ * Packets come NFQ_RX_BATCH per system call; hint sees every packet of a
+ * batch before fn sees the first, and their verdicts go back in
  * one datagram at the end of each batch (runs of equal verdicts as one
  * NFQNL_MSG_VERDICT_BATCH), then batch_end runs.
  */
