@@ -6,7 +6,7 @@
 #
 # The bench programs are not in PROGRAMS: bench_engine needs the engine
 # library, and `make` must not fail while the engine is being written.
-BENCH_PROGRAMS := $(BIN)/pgmgen $(BIN)/nfq_null
+BENCH_PROGRAMS := $(BIN)/pgmgen $(BIN)/nfq_null $(BIN)/ncf_echo
 ifneq ($(wildcard ne/engine.c),)
 ifneq ($(wildcard bench/bench_engine.c),)
 BENCH_PROGRAMS += $(BIN)/bench_engine
@@ -20,6 +20,10 @@ BENCH_ARGS ?=
 bench-programs: $(BENCH_PROGRAMS)
 
 $(BIN)/pgmgen: $(O)/obj/bench/pgmgen.o $(O)/obj/bench/benchpkt.o $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BIN)/ncf_echo: $(O)/obj/bench/ncf_echo.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 

@@ -10,7 +10,19 @@
 # unicast NAKs at that address as fast as one core can (pgmgen, CPU 0),
 # cycling over TSIS x SQNS distinct (TSI, SQN) pairs: every NAK gets an
 # NCF back, every new pair creates repair state and goes upstream, repeats
-# are eliminated. src and rcv count and drop what reaches them.
+# are eliminated. src and rcv count and drop what reaches them, in a tc
+# ingress filter on their veth (the "sink", see below).
+#
+# The sink: with veth, a packet pgmned sends is received by the peer
+# namespace in pgmned's own context (veth_xmit -> netif_rx, and the
+# NET_RX softirq runs as the send path re-enables bottom halves), and
+# this kernel charges those softirq ticks to pgmned's system time
+# (tick accounting, no CONFIG_IRQ_TIME_ACCOUNTING). A real router's NIC
+# would not run the receiver's stack on the router's CPU, so the sink is
+# as cheap as it can be: dropped at ingress, before the IP stack
+# (--sink ingress, the default). --sink prerouting is the old sink
+# (iptables raw PREROUTING DROP: ip_rcv and a netfilter hook more per
+# packet), kept for comparison.
 #
 # Rounds alternate N = nfq_null, D = pgmned with its default NCF rate
 # limit (--ncf-ivl 10, RFC 3208 §7.2) and O = pgmned with it off
@@ -35,31 +47,42 @@
 #   storm      TSIS x SQNS distinct pairs (default 262144): nearly every
 #              NAK is new (state, NCF, NAK upstream, and that NAK's
 #              retries, since nothing upstream answers with an NCF)
+#   storm-answered  the storm, with src answering every NAK with an NCF
+#              as a real source does (bench/ncf_echo on src, CPU 0): the
+#              NE sends one NAK upstream per new pair and stops retrying
+#              (§7.3), and handles the upstream NCF (queued, confirmed,
+#              forwarded down). nfq_null rounds as in the storm.
 #
 # usage: nak_flood.sh [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]
-#                     [--scenario implosion|storm|both]
-# Needs root, iptables, jq and $BIN/{pgmgen,nfq_null,pgmned,pgmnectl};
-# skips (77) when one is missing.
+#                     [--scenario implosion|storm|storm-answered|both|all]
+#                     [--sink ingress|prerouting]
+# "both" (the default) is implosion and storm; "all" adds storm-answered.
+# Needs root, iptables, tc, jq and $BIN/{pgmgen,nfq_null,ncf_echo,pgmned,
+# pgmnectl}; skips (77) when one is missing.
 rounds=6
 seconds=4
 tsis=64
 sqns=4096
 sqns_implosion=16
 which=both
+sink=ingress
 warmup=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) rounds=3; seconds=1; warmup=0 ;;
 	--scenario) which=$2; shift ;;
+	--sink) sink=$2; shift ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--tsis) tsis=$2; shift ;;
 	--sqns) sqns=$2; shift ;;
 	*) echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]" \
-		"[--scenario implosion|storm|both]" >&2; exit 2 ;;
+		"[--scenario implosion|storm|storm-answered|both|all] [--sink ingress|prerouting]" >&2
+		exit 2 ;;
 	esac
 	shift
 done
+case $sink in ingress|prerouting) ;; *) echo "nak_flood: --sink ingress|prerouting" >&2; exit 2 ;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$HERE/../bin}
@@ -70,8 +93,8 @@ PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "nak_flood: SKIP (no $BIN)";
 . "$HERE/../tests/system/lib.sh"
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
-require_cmd smcrouted taskset jq
-require_bin pgmgen nfq_null pgmned pgmnectl
+require_cmd smcrouted taskset jq tc
+require_bin pgmgen nfq_null ncf_echo pgmned pgmnectl
 
 GROUP=239.192.77.1
 NULLQ=77
@@ -83,13 +106,42 @@ route_default src rtr
 route_default rcv rtr
 mroute_add -s "$(addr src rtr)" rtr src "$GROUP" rcv
 smcroute_start rtr
-count_rule src || die "counting rule"
-count_rule rcv || die "counting rule"
+
+# sink_add NODE PEER: count and drop the PGM arriving in NODE from PEER.
+# ingress: in the veth's netdev ingress hook, before the IP stack;
+# prerouting: iptables raw PREROUTING (ip_rcv first).
+sink_add() {
+	if [ "$sink" = prerouting ]; then
+		count_rule "$1"
+		return
+	fi
+	# A classic BPF classifier in direct-action mode (this kernel has no
+	# gact for "action drop", and an nftables netdev chain cost twice as
+	# much per packet): the IP protocol byte (Ethernet header + 9: tc
+	# ingress runs the program from the MAC header) == 113 -> TC_ACT_SHOT
+	# (2, counted as the qdisc's "dropped"), else TC_ACT_UNSPEC (-1).
+	local dev
+	dev=$(ifname "$1" "$2")
+	nx "$1" tc qdisc add dev "$dev" clsact &&
+	nx "$1" tc filter add dev "$dev" ingress protocol ip pref 1 bpf da \
+		bytecode '4,48 0 0 23,21 0 1 113,6 0 0 2,6 0 0 4294967295'
+}
+# sink_del NODE: take NODE's sink away (ncf_echo must see the NAKs).
+sink_del() {
+	if [ "$sink" = prerouting ]; then
+		nx "$1" iptables -w -t raw -D PREROUTING -p 113 -j DROP
+	else
+		nx "$1" tc qdisc del dev "$(ifname "$1" rtr)" clsact
+	fi
+}
+sink_add src rtr || die "sink on src"
+sink_add rcv rtr || die "sink on rcv"
 
 echo "nak_flood: unicast NAKs handled per second, N = nfq_null (ceiling)," \
 	"D = pgmned (NCF rate limit default, --ncf-ivl 10), O = pgmned --ncf-ivl 0"
 echo "config: rounds=$rounds seconds=$seconds order=NDOODN+warmup gen-cpu=0 program-cpu=1" \
-	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096 -B -M 32"
+	"pgmned: --max-rstates $STATES, other settings default; nfq_null: -D -F -Q 4096 -B -M 32" \
+	"sink=$sink"
 bench_machine
 
 # cputicks PID: user+system ticks of a process so far
@@ -106,7 +158,7 @@ snap() {
 		(.interfaces[] | select(.name == $s) | .counters) as $u |
 		"\($d.InNaks) \($d.OutNcfs) \($d.UniqueNaks) \($d.NakEliminated) \($u.OutNaks)" +
 		" \(.health.QueueDrops // 0) \(.repair_states // 0)" +
-		" \($d.NcfSuppressed // 0) \($d.NcfCoalesced // 0)"'
+		" \($d.NcfSuppressed // 0) \($d.NcfCoalesced // 0) \($u.InNcfs // 0)"'
 }
 
 flood() {
@@ -127,12 +179,21 @@ round_pgmned() {
 		-t "$tsis" -q "$sqns" -n "$tsis" -T 2 >/dev/null || return 1
 	wait_for 5 test "$(nectl rtr -j show sessions | jq '.sessions | length')" -ge "$tsis" ||
 		log "nak_flood: pgmned has fewer than $tsis sessions"
+	if [ "$answered" = 1 ]; then
+		bg_start src ncf_echo taskset -c 0 "$(bin ncf_echo)" -s "$(addr src rtr)" \
+			-I "$(ifname src rtr)" -T $((seconds + 30))
+		bg_wait_log ncf_echo '^ready' 5 || return 1
+	fi
 	read -r -a a <<<"$(snap)"
 	k0=$(cputicks "$pid")
 	out=$(flood) || return 1
 	k1=$(cputicks "$pid")
 	read -r -a b <<<"$(snap)"
 	pgmned_stop rtr || log "pgmned exited with status $?"
+	if [ "$answered" = 1 ]; then
+		bg_stop ncf_echo TERM || true
+		echo_out=$(grep naks= "$T/ncf_echo.log" | tail -n1)
+	fi
 	r=$(awk -v s="$(kv sent "$out")" -v t="$(kv seconds "$out")" -v n=$((b[0] - a[0])) \
 		-v k=$((k1 - k0)) -v hz="$HZ" 'BEGIN {
 		printf "%.0f %.0f %.0f\n", s / t, n / t, (k > 0 ? n * hz / k : 0) }')
@@ -141,6 +202,7 @@ round_pgmned() {
 	extra="ncfs=$((b[1] - a[1])) unique=$((b[2] - a[2])) elim=$((b[3] - a[3]))"
 	extra+=" up=$((b[4] - a[4])) qdrops=$((b[5] - a[5])) states=${b[6]}"
 	extra+=" ncf-suppressed=$((b[7] - a[7])) ncf-coalesced=$((b[8] - a[8]))"
+	[ "$answered" = 1 ] && extra+=" ncfs-from-src=$((b[9] - a[9])) echo:[$echo_out]"
 	extra+=" cpu=$(((k1 - k0) * 100 / HZ))cs"
 }
 round_D() { round_pgmned ""; }
@@ -172,11 +234,13 @@ round_N() {
 	extra="cpu=$(((k1 - k0) * 100 / HZ))cs"
 }
 
-# scenario NAME TSIS SQNS: warm-up, then N/D rounds, then the result rows.
+# scenario NAME TSIS SQNS [answered]: warm-up, then N/D rounds, then the
+# result rows; with "answered", src confirms every NAK with an NCF.
 scenario() {
 	local name=$1 m i n_wall n_cpu offered
 	# flood and round_D see these (bash scoping is dynamic)
-	local tsis=$2 sqns=$3
+	local tsis=$2 sqns=$3 answered=0 echo_out=
+	[ "${4:-}" = answered ] && answered=1
 	echo "--- $name: tsis=$tsis sqns=$sqns distinct=$((tsis * sqns))"
 	: >"$T/N"; : >"$T/D"; : >"$T/O"
 	if [ "$warmup" = 1 ]; then
@@ -222,8 +286,15 @@ pgmned_rows() {
 # storm: every NAK names a new (TSI, SQN): state, NCF, NAK upstream and
 # its retries (nobody upstream answers with an NCF).
 case $which in
-implosion|both) scenario nak_implosion "$tsis" "${sqns_implosion}" ;;
+implosion|both|all) scenario nak_implosion "$tsis" "${sqns_implosion}" ;;
 esac
 case $which in
-storm|both) scenario nak_storm "$tsis" "$sqns" ;;
+storm|both|all) scenario nak_storm "$tsis" "$sqns" ;;
+esac
+# storm-answered: the storm with an upstream that confirms every NAK.
+case $which in
+storm-answered|all)
+	sink_del src || die "sink on src"
+	scenario nak_storm_answered "$tsis" "$sqns" answered
+	sink_add src rtr || die "sink on src" ;;
 esac
