@@ -9,6 +9,21 @@ count_rule() {
 	nx "$1" iptables -w -t raw -A PREROUTING -p 113 -j DROP
 }
 
+# ingress_sink NODE DEV: drop the PGM arriving on DEV in NODE at tc ingress,
+# before the IP stack (counted as the clsact qdisc's "dropped"). With veth
+# the receiver's work runs in the sender's context and is charged to it;
+# this keeps that artefact as small as a sink on a veth can (docs/bench.md
+# section 3). A classic BPF classifier in direct-action mode (this kernel
+# has no gact for "action drop", and an nftables netdev chain costs
+# more): the IP protocol byte (Ethernet header + 9: tc ingress runs the
+# program from the MAC header) == 113 -> TC_ACT_SHOT (2), else
+# TC_ACT_UNSPEC (-1).
+ingress_sink() {
+	nx "$1" tc qdisc add dev "$2" clsact &&
+	nx "$1" tc filter add dev "$2" ingress protocol ip pref 1 bpf da \
+		bytecode '4,48 0 0 23,21 0 1 113,6 0 0 2,6 0 0 4294967295'
+}
+
 # count NODE: packets the counting rule has seen.
 count() {
 	nx "$1" iptables -w -t raw -L PREROUTING -v -x -n |

@@ -108,23 +108,14 @@ mroute_add -s "$(addr src rtr)" rtr src "$GROUP" rcv
 smcroute_start rtr
 
 # sink_add NODE PEER: count and drop the PGM arriving in NODE from PEER.
-# ingress: in the veth's netdev ingress hook, before the IP stack;
+# ingress: tc ingress on the veth, before the IP stack (ingress_sink);
 # prerouting: iptables raw PREROUTING (ip_rcv first).
 sink_add() {
 	if [ "$sink" = prerouting ]; then
 		count_rule "$1"
 		return
 	fi
-	# A classic BPF classifier in direct-action mode (this kernel has no
-	# gact for "action drop", and an nftables netdev chain cost twice as
-	# much per packet): the IP protocol byte (Ethernet header + 9: tc
-	# ingress runs the program from the MAC header) == 113 -> TC_ACT_SHOT
-	# (2, counted as the qdisc's "dropped"), else TC_ACT_UNSPEC (-1).
-	local dev
-	dev=$(ifname "$1" "$2")
-	nx "$1" tc qdisc add dev "$dev" clsact &&
-	nx "$1" tc filter add dev "$dev" ingress protocol ip pref 1 bpf da \
-		bytecode '4,48 0 0 23,21 0 1 113,6 0 0 2,6 0 0 4294967295'
+	ingress_sink "$1" "$(ifname "$1" "$2")"
 }
 # sink_del NODE: take NODE's sink away (ncf_echo must see the NAKs).
 sink_del() {

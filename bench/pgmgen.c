@@ -10,6 +10,9 @@
  *   odata  multicast ODATA from a source to a group (the forwarding path)
  *   spm    multicast SPMs announcing [trail, lead] so an NE creates sessions
  *   nak    unicast NAKs to a router address, cycling over TSIs and SQNs
+ *   ncf    multicast NCFs to a group, cycling like nak (what an NE sends
+ *          per NAK: bench/ncf_send.sh compares the ways to send them;
+ *          IP_MULTICAST_LOOP off, as pgmned's raw socket)
  *
  * Packet k belongs to TSI (k mod tsis) and, for NAKs, SQN
  * base + (k / tsis) mod sqns: the first tsis * sqns NAKs are all distinct.
@@ -44,7 +47,7 @@
 #define GEN_PKT_CAP   1600
 #define GEN_MAX_SECS  600
 
-enum gen_mode { GEN_ODATA, GEN_SPM, GEN_NAK };
+enum gen_mode { GEN_ODATA, GEN_SPM, GEN_NAK, GEN_NCF };
 
 struct gen {
 	enum gen_mode mode;
@@ -69,7 +72,7 @@ struct gen {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: pgmgen -m odata|spm|nak -s SRC -d DST [-g GROUP] [-S ODATA_SRC]\n"
+		"usage: pgmgen -m odata|spm|nak|ncf -s SRC -d DST [-g GROUP] [-S ODATA_SRC]\n"
 		"              [-I IFACE] [-t TSIS] [-q SQNS] [-B SQN_BASE] [-n COUNT]\n"
 		"              [-T SECONDS] [-l PAYLOAD] [-L TTL] [-p SPORT] [-P DPORT] [-b BATCH]\n"
 		"              [-E]  (multicast via AF_PACKET on -I IFACE)\n");
@@ -107,7 +110,7 @@ static size_t gen_build(const struct gen *g, unsigned long long k, uint8_t *buf)
 		sqn = (uint32_t)round;
 		break;
 	default:
-		type = PGM_NAK;
+		type = g->mode == GEN_NCF ? PGM_NCF : PGM_NAK;
 		sqn = g->sqn_base + (uint32_t)(round % g->sqns);
 		break;
 	}
@@ -192,6 +195,13 @@ static int gen_open(struct gen *g)
 		perror("pgmgen: SO_BINDTODEVICE");
 		return -1;
 	}
+	if (g->mode == GEN_NCF) {
+		int off = 0;
+		if (setsockopt(g->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) < 0) {
+			perror("pgmgen: IP_MULTICAST_LOOP");
+			return -1;
+		}
+	}
 	if (g->ifname && IN_MULTICAST(ntohl(g->dst.s_addr))) {
 		struct ip_mreqn mr = { .imr_ifindex = (int)if_nametoindex(g->ifname) };
 		if (setsockopt(g->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) < 0) {
@@ -256,8 +266,8 @@ static int gen_run(struct gen *g)
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 	             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	printf("mode=%s sent=%llu errors=%llu seconds=%.3f pps=%.0f cpu=%.3f\n",
-	       g->mode == GEN_ODATA ? "odata" : g->mode == GEN_SPM ? "spm" : "nak",
+	static const char *const names[] = { "odata", "spm", "nak", "ncf" };
+	printf("mode=%s sent=%llu errors=%llu seconds=%.3f pps=%.0f cpu=%.3f\n", names[g->mode],
 	       sent, errors, el, el > 0 ? (double)sent / el : 0.0, cpu);
 	return 0;
 }
@@ -303,6 +313,7 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "odata")) g.mode = GEN_ODATA;
 			else if (!strcmp(optarg, "spm")) g.mode = GEN_SPM;
 			else if (!strcmp(optarg, "nak")) g.mode = GEN_NAK;
+			else if (!strcmp(optarg, "ncf")) g.mode = GEN_NCF;
 			else usage();
 			break;
 		case 's': parse_addr(optarg, &g.src); have_src = true; break;
@@ -326,8 +337,9 @@ int main(int argc, char **argv)
 	}
 	if (!have_src || !have_dst || optind != argc)
 		usage();
-	if (g.mode == GEN_NAK && (g.group.s_addr == 0 || g.nla_src.s_addr == 0)) {
-		fprintf(stderr, "pgmgen: nak mode needs -g GROUP and -S ODATA_SRC\n");
+	if ((g.mode == GEN_NAK || g.mode == GEN_NCF) &&
+	    (g.group.s_addr == 0 || g.nla_src.s_addr == 0)) {
+		fprintf(stderr, "pgmgen: nak and ncf modes need -g GROUP and -S ODATA_SRC\n");
 		return 2;
 	}
 	if (gen_open(&g) < 0 || gen_run(&g) < 0)
