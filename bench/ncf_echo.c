@@ -34,6 +34,8 @@
 #define ECHO_PKT_CAP  1600
 #define ECHO_IP_MAX   24 /* IPv4 header with Router Alert */
 #define ECHO_MAX_SECS 600
+/* It shares a core with the flood: bursts of NAKs wait here, not lost. */
+#define ECHO_RCVBUF   (8 * 1024 * 1024)
 
 struct echo {
 	struct in_addr self;
@@ -110,7 +112,7 @@ static size_t ncf_for(const struct echo *e, const uint8_t *ip, size_t len, uint8
 
 static int echo_open(struct echo *e)
 {
-	int one = 1;
+	int one = 1, rcvbuf = ECHO_RCVBUF;
 	struct timeval tv = { .tv_usec = 100000 };
 	struct ip_mreqn mr = { .imr_ifindex = (int)if_nametoindex(e->ifname) };
 
@@ -122,7 +124,9 @@ static int echo_open(struct echo *e)
 	if (mr.imr_ifindex == 0 ||
 	    setsockopt(e->fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) < 0 ||
 	    setsockopt(e->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr) < 0 ||
-	    setsockopt(e->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+	    setsockopt(e->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+	    (setsockopt(e->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0 &&
+	     setsockopt(e->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)) {
 		perror("ncf_echo: socket options");
 		return -1;
 	}
