@@ -56,7 +56,7 @@
 # usage: nak_flood.sh [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]
 #                     [--scenario implosion|storm|storm-answered|both|all]
 #                     [--sink ingress|prerouting]
-# "both" (the default) is implosion and storm; "all" adds storm-answered.
+# "all" (the default) is all three; "both" is implosion and storm.
 # Needs root, iptables, tc, jq and $BIN/{pgmgen,nfq_null,ncf_echo,pgmned,
 # pgmnectl}; skips (77) when one is missing.
 rounds=6
@@ -64,7 +64,7 @@ seconds=4
 tsis=64
 sqns=4096
 sqns_implosion=16
-which=both
+which=all
 sink=ingress
 warmup=1
 while [ $# -gt 0 ]; do
