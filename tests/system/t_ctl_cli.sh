@@ -122,8 +122,8 @@ if not served():
     sys.exit('not served after the garbage client')
 
 # never reads: pipeline "show traffic" requests until the daemon lets go
-# version 1, type 4 (show traffic), 30 payload bytes: type, flags, group, TSI, ifname
-req = bytes([1, 4, 0, 30, 4]) + bytes(29)
+# version 2, type 4 (show traffic), 30 payload bytes: type, flags, group, TSI, ifname
+req = bytes([2, 4, 0, 30, 4]) + bytes(29)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 s.setblocking(False)
@@ -166,13 +166,13 @@ cat >"$T/fake.py" <<'EOF'
 import os, socket, sys
 path = sys.argv[1]
 replies = [
-    bytes([2, 71, 0, 0]),                          # another version's ERROR
-    bytes([1, 65, 0, 3, 1, 2, 3]),                 # session record 3 bytes long
-    bytes([1, 65, 0xFF, 0xFF]),                    # longer than any message
+    bytes([3, 71, 0, 0]),                          # another version's ERROR
+    bytes([2, 65, 0, 3, 1, 2, 3]),                 # session record 3 bytes long
+    bytes([2, 65, 0xFF, 0xFF]),                    # longer than any message
     b'',                                           # closes before END
-    bytes([1, 99, 0, 0]),                          # unknown record type
-    bytes([1, 71, 0, 4, 0, 2, 0x1b, 0x5b]),        # ERROR text with ESC
-    bytes([1, 71, 0, 5, 0, 4, 0x62, 0x61, 0x64]),  # ERROR bad argument "bad"
+    bytes([2, 99, 0, 0]),                          # unknown record type
+    bytes([2, 71, 0, 4, 0, 2, 0x1b, 0x5b]),        # ERROR text with ESC
+    bytes([2, 71, 0, 5, 0, 4, 0x62, 0x61, 0x64]),  # ERROR bad argument "bad"
 ]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
@@ -194,7 +194,7 @@ EOF
 bg_start h fake python3 "$T/fake.py" "$T/fake.ctl"
 bg_wait_log fake '^listening' 10 || fail "fake daemon did not start"
 fake() { expect_rc "$1" "$2" "$(bin pgmnectl)" -s "$T/fake.ctl" show sessions; }
-fake 1 '^pgmnectl: daemon speaks control protocol version 2, pgmnectl speaks 1$'
+fake 1 '^pgmnectl: daemon speaks control protocol version 3, pgmnectl speaks 2$'
 fake 1 '^pgmnectl: malformed session record from daemon$'
 fake 1 '^pgmnectl: malformed reply from daemon: message too long$'
 fake 1 '^pgmnectl: daemon closed the connection before the reply ended$'
