@@ -84,15 +84,8 @@ while [ $# -gt 0 ]; do
 done
 case $sink in ingress|prerouting) ;; *) echo "nak_flood: --sink ingress|prerouting" >&2; exit 2 ;; esac
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${BIN:-$HERE/../bin}
-# lib.sh runs the programs from PGMNE_BIN.
-export PGMNE_BIN
-PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "nak_flood: SKIP (no $BIN)"; exit 77; }
-# shellcheck source=tests/system/lib.sh
-. "$HERE/../tests/system/lib.sh"
-# shellcheck source=bench/lib.sh
-. "$HERE/lib.sh"
+# shellcheck source=bench/netns_env.sh
+. "$(dirname "$0")/netns_env.sh"
 require_cmd smcrouted taskset jq tc
 require_bin pgmgen nfq_null ncf_echo pgmned pgmnectl
 

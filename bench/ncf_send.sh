@@ -31,14 +31,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${BIN:-$HERE/../bin}
-export PGMNE_BIN
-PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "ncf_send: SKIP (no $BIN)"; exit 77; }
-# shellcheck source=tests/system/lib.sh
-. "$HERE/../tests/system/lib.sh"
-# shellcheck source=bench/lib.sh
-. "$HERE/lib.sh"
+# shellcheck source=bench/netns_env.sh
+. "$(dirname "$0")/netns_env.sh"
 require_cmd smcrouted taskset tc
 require_bin pgmgen
 

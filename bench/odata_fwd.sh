@@ -80,15 +80,8 @@ done
 case $rounds in '' | *[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
 blocks=$(((rounds + 1) / 2))
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-BIN=${BIN:-$HERE/../bin}
-# lib.sh runs the programs from PGMNE_BIN.
-export PGMNE_BIN
-PGMNE_BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "odata_fwd: SKIP (no $BIN)"; exit 77; }
-# shellcheck source=tests/system/lib.sh
-. "$HERE/../tests/system/lib.sh"
-# shellcheck source=bench/lib.sh
-. "$HERE/lib.sh"
+# shellcheck source=bench/netns_env.sh
+. "$(dirname "$0")/netns_env.sh"
 require_cmd smcrouted taskset
 require_bin pgmgen
 [ "$perf" = 1 ] && require_cmd perf

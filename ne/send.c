@@ -72,20 +72,30 @@ bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_sess
  * downstream order, the source's NLA and the group, as a receiver
  * matches NCFs to its NAKs (§9.3.3).
  */
+/*
+ * An NCF or NAK for `sqn` of session s, rebuilt from its path state (TSI,
+ * source and group from the SPMs): repair state keeps no packet bytes.
+ */
+static size_t build_from_session(uint8_t *buf, size_t cap, const struct ne_session *s,
+                                 uint8_t type, uint16_t sport, uint16_t dport, uint32_t sqn)
+{
+	struct pgm_pkt p = {
+		.type = type,
+		.sport = sport,
+		.dport = dport,
+		.tsi = s->tsi,
+	};
+	p.u.nak.sqn = sqn;
+	pgm_nla_from_in(&p.u.nak.src, s->source);
+	pgm_nla_from_in(&p.u.nak.grp, s->group);
+	return pgm_build(buf, cap, &p);
+}
+
 bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
                      uint32_t sqn)
 {
-	struct pgm_pkt ncf = {
-		.type = PGM_NCF,
-		.sport = s->tsi.sport,
-		.dport = s->dport,
-		.tsi = s->tsi,
-	};
-	ncf.u.nak.sqn = sqn;
-	pgm_nla_from_in(&ncf.u.nak.src, s->source);
-	pgm_nla_from_in(&ncf.u.nak.grp, s->group);
 	uint8_t buf[NE_CTRL_BUF];
-	size_t len = pgm_build(buf, sizeof(buf), &ncf);
+	size_t len = build_from_session(buf, sizeof(buf), s, PGM_NCF, s->tsi.sport, s->dport, sqn);
 	if (!io_send(ne, buf, len, s->source, s->group, in->ifindex, ne->cfg.ncf_ttl, true))
 		return false;
 	in->cnt.OutNcfs++;
@@ -119,17 +129,8 @@ bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *
  */
 bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn)
 {
-	struct pgm_pkt nak = {
-		.type = PGM_NAK,
-		.sport = s->dport,
-		.dport = s->tsi.sport,
-		.tsi = s->tsi,
-	};
-	nak.u.nak.sqn = sqn;
-	pgm_nla_from_in(&nak.u.nak.src, s->source);
-	pgm_nla_from_in(&nak.u.nak.grp, s->group);
 	uint8_t buf[NE_CTRL_BUF];
-	size_t len = pgm_build(buf, sizeof(buf), &nak);
+	size_t len = build_from_session(buf, sizeof(buf), s, PGM_NAK, s->dport, s->tsi.sport, sqn);
 	if (!ne_send_upstream(ne, s, buf, len, PGM_NAK))
 		return false;
 	ne_iface_by_index(ne->ifaces, s->upstream_ifindex)->cnt.NakRetransmitted++;
