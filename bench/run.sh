@@ -6,7 +6,7 @@
 # Each benchmark prints its configuration, the machine and its rows, and
 # is skipped with a message when a program it needs is not built. Logs and
 # the summary go to bench/results/<time>/ (git-ignored); bench/results/
-# latest points at the newest run. Whole run: ~12 min, --quick: ~1 min
+# latest points at the newest run. Whole run: ~20 min, --quick: ~1 min
 # (on a busy 2-core machine; less when it is idle).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -70,7 +70,7 @@ if [ -n "$quick" ]; then
 else
 	bench odata_fwd 900 "$HERE/odata_fwd.sh" --explain --perf --rounds 24
 fi
-bench nak_flood 400 "$HERE/nak_flood.sh" $quick
+bench nak_flood 700 "$HERE/nak_flood.sh" $quick
 
 {
 	echo "summary ($stamp, ${quick:-full}; machine: nproc=$(nproc)" \
