@@ -20,18 +20,23 @@ static uint16_t fold(uint64_t sum)
 uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
-	uint64_t acc = sum; /* 32-bit words: no overflow below 2^34 bytes */
+	uint64_t acc = sum;
 	size_t i = 0;
 
-	/* Two 16-bit words at a time: a 32-bit word is hi * 2^16 + lo, and
-	 * 2^16 = 1 in ones' complement arithmetic (mod 0xFFFF), so fold()
-	 * of the sum of 32-bit words is the sum of their 16-bit halves. Every
-	 * NAK, NCF and RDATA through the engine is verified with this. */
-	for (; i + 3 < len; i += 4) {
-		uint32_t w;
-		memcpy(&w, p + i, 4);
+	/* Eight bytes at a time, with the carry out of bit 63 added back in
+	 * (end-around carry): a 64-bit word is the sum of its 16-bit words
+	 * times powers of 2^16, and 2^16 = 1 in ones' complement arithmetic
+	 * (mod 0xFFFF), so fold() of this sum is the RFC 1071 sum. Every NAK,
+	 * NCF and RDATA through the engine is verified with this: half the
+	 * loop iterations of 32-bit words. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
 		acc += w;
+		acc += acc < w; /* cannot wrap: after a wrap acc <= 2^64 - 2 */
 	}
+	/* Down to 33 bits, so the last words (under 8 bytes) cannot wrap. */
+	acc = (acc & 0xFFFFFFFFu) + (acc >> 32);
 	for (; i + 1 < len; i += 2) {
 		uint16_t w;
 		memcpy(&w, p + i, 2);

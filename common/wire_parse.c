@@ -3,6 +3,7 @@
  * §13.6, §14.7), options (§9), payload and checksum. Structure is
  * checked before the checksum so a short packet is counted as truncated.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "cksum.h"
@@ -174,12 +175,31 @@ static enum pgm_err checksum_check(const uint8_t *buf, size_t len, const struct 
 	return pgm_cksum_ok(buf, len) ? PGM_OK : PGM_E_BAD_CHECKSUM;
 }
 
+/* Byte range [from, to) of struct pgm_pkt, zeroed. */
+#define ZERO_PKT_RANGE(p, from, to) memset((uint8_t *)(p) + (from), 0, (to) - (from))
+#define PKT_END_OF(m) (offsetof(struct pgm_pkt, m) + sizeof(((struct pgm_pkt *)0)->m))
+
+/*
+ * The whole view zeroed, except the two arrays that are only valid up to
+ * their counts (opt.nak_list.sqn[count], opt.invalidate_off[invalidate_count]):
+ * 280 of the 528 bytes, written for every packet while nearly none carries
+ * a NAK list. Every reader of those arrays stops at the count (ne/nak.c,
+ * host/source.c, host/receiver.c, the option builder, wire_edit.c), and
+ * the counts themselves are zeroed here; padding stays zeroed too.
+ */
+static void pkt_clear(struct pgm_pkt *p)
+{
+	ZERO_PKT_RANGE(p, 0, offsetof(struct pgm_pkt, opt.nak_list.sqn));
+	ZERO_PKT_RANGE(p, PKT_END_OF(opt.nak_list.sqn), offsetof(struct pgm_pkt, opt.invalidate_off));
+	ZERO_PKT_RANGE(p, PKT_END_OF(opt.invalidate_off), sizeof *p);
+}
+
 enum pgm_err pgm_parse(const uint8_t *buf, size_t len, unsigned flags, struct pgm_pkt *out)
 {
 	struct pgm_rd r;
 	enum pgm_err e;
 
-	memset(out, 0, sizeof *out);
+	pkt_clear(out);
 	if (buf == NULL)
 		return PGM_E_TRUNCATED;
 	rd_init(&r, buf, len, 0);
