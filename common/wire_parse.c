@@ -13,11 +13,15 @@
 
 enum pgm_err rd_nla(struct pgm_rd *r, struct pgm_nla *nla)
 {
+	const uint8_t *p;
+
 	memset(nla, 0, sizeof *nla);
-	nla->afi = rd_u16(r);
-	rd_skip(r, 2); /* reserved */
-	if (r->short_read)
+	/* AFI and reserved: one check for both. */
+	if (!rd_take(r, 4))
 		return PGM_E_TRUNCATED;
+	p = r->buf + r->off;
+	nla->afi = ld_be16(p);
+	r->off += 4;
 	/* The lengths of pgm_nla_addr_len(), as constants: two NLAs in every
 	 * NAK, NCF and NNAK, and a fixed-size copy is a move, not a call. */
 	switch (nla->afi) {
@@ -121,23 +125,26 @@ static bool is_data(uint8_t type)
 	return type == PGM_ODATA || type == PGM_RDATA;
 }
 
-/* §8 common header. */
-static enum pgm_err common_parse(struct pgm_rd *r, struct pgm_pkt *p)
+/* §8 common header: one length check, then fixed offsets. */
+static enum pgm_err common_parse(struct pgm_rd *r, struct pgm_pkt *p, type_parser *parse)
 {
+	const uint8_t *h = r->buf + r->off;
 	uint8_t type;
 
 	if (rd_left(r) < PGM_HDR_LEN)
 		return PGM_E_TRUNCATED;
-	p->sport = rd_u16(r);
-	p->dport = rd_u16(r);
-	type = rd_u8(r);
-	p->opt_flags = rd_u8(r);
-	p->checksum = rd_u16(r);
-	rd_bytes(r, p->tsi.gsi, sizeof p->tsi.gsi);
-	p->tsdu_len = rd_u16(r);
+	p->sport = ld_be16(h);
+	p->dport = ld_be16(h + 2);
+	type = h[4];
+	p->opt_flags = h[5];
+	p->checksum = ld_be16(h + 6);
+	memcpy(p->tsi.gsi, h + 8, sizeof p->tsi.gsi);
+	p->tsdu_len = ld_be16(h + 14);
+	r->off += PGM_HDR_LEN;
 	if (type & PGM_TYPE_VERSION_BITS)
 		return PGM_E_BAD_VERSION;
-	if (parser_for(type) == NULL)
+	*parse = parser_for(type);
+	if (*parse == NULL)
 		return PGM_E_BAD_TYPE;
 	p->type = type;
 	/* §8.3: upstream packets carry the data-source port as DPORT. */
@@ -197,15 +204,16 @@ static void pkt_clear(struct pgm_pkt *p)
 enum pgm_err pgm_parse(const uint8_t *buf, size_t len, unsigned flags, struct pgm_pkt *out)
 {
 	struct pgm_rd r;
+	type_parser parse;
 	enum pgm_err e;
 
 	pkt_clear(out);
 	if (buf == NULL)
 		return PGM_E_TRUNCATED;
 	rd_init(&r, buf, len, 0);
-	e = common_parse(&r, out);
+	e = common_parse(&r, out, &parse);
 	if (e == PGM_OK)
-		e = parser_for(out->type)(&r, out);
+		e = parse(&r, out);
 	if (e != PGM_OK)
 		return e;
 	out->hdr_len = r.off;
