@@ -54,6 +54,22 @@ static void test_against_reference(void)
 	}
 }
 
+/* All-ones words carry out of every 64-bit addition (the end-around
+ * carry of cksum_partial's eight-byte loop), at every length and tail. */
+static void test_carries(void)
+{
+	uint8_t b[301];
+	size_t len;
+
+	memset(b, 0xFF, sizeof b);
+	for (len = 0; len <= sizeof b; len++)
+		CU_ASSERT_EQUAL(as_wire(cksum_partial(b, len, 0)), ref_sum(b, len));
+	/* With the largest starting sum too: every sum here is a non-zero
+	 * multiple of 0xFFFF, which folds to 0xFFFF. */
+	for (len = 0; len <= sizeof b; len += 2)
+		CU_ASSERT_EQUAL(cksum_partial(b, len, 0xFFFFFFFFu), 0xFFFF);
+}
+
 static void test_partial_chaining(void)
 {
 	uint8_t b[200];
@@ -165,6 +181,7 @@ int main(void)
 	static const CU_TestInfo tests[] = {
 		{"against reference, lengths 0..301", test_against_reference},
 		{"partial sums chain", test_partial_chaining},
+		{"64-bit carries", test_carries},
 		{"verify", test_verify},
 		{"computed 0 sent as 0xFFFF", test_zero_becomes_ffff},
 		{"RFC 1624 update equals recomputation", test_incremental},
