@@ -187,12 +187,13 @@ static enum pgm_err checksum_check(const uint8_t *buf, size_t len, const struct 
 #define PKT_END_OF(m) (offsetof(struct pgm_pkt, m) + sizeof(((struct pgm_pkt *)0)->m))
 
 /*
- * The whole view zeroed, except the two arrays that are only valid up to
- * their counts (opt.nak_list.sqn[count], opt.invalidate_off[invalidate_count]):
- * 280 of the 528 bytes, written for every packet while nearly none carries
- * a NAK list. Every reader of those arrays stops at the count (ne/nak.c,
- * host/source.c, host/receiver.c, the option builder, wire_edit.c), and
- * the counts themselves are zeroed here; padding stays zeroed too.
+ * The whole view zeroed except two arrays that are valid only up to their
+ * counts, opt.nak_list.sqn[count] and opt.invalidate_off[invalidate_count]:
+ * 280 of the 528 bytes, cleared for every packet while few carry a NAK
+ * list. Every reader of those arrays stops at its count (ne/nak.c,
+ * host/source.c, host/receiver.c, the option builder, wire_edit.c; the
+ * tests' and fuzz harness's view comparisons clear the unused slots), and
+ * the counts are zeroed here, as are all padding bytes.
  */
 static void pkt_clear(struct pgm_pkt *p)
 {

@@ -72,16 +72,11 @@ static inline uint32_t rd_u32(struct pgm_rd *r)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Big-endian loads at p, for fields whose bytes a caller has already
+/* Big-endian load at p, for fields whose bytes a caller has already
  * checked are there (one length check for a fixed-size header). */
 static inline uint16_t ld_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t ld_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void rd_bytes(struct pgm_rd *r, void *dst, size_t n)
