@@ -65,3 +65,17 @@ verdict() {
 
 # pin PID CPU: keep a process we started on one core.
 pin() { taskset -p -c "$2" "$1" >/dev/null; }
+
+# bench_line A R B: the namespace benchmarks' line,
+#   A --(10.0.1.0/24)-- R --(10.0.2.0/24)-- B
+# with R forwarding (A's address, $GROUP) from A to B through smcroute.
+bench_line() {
+	local a=$1 r=$2 b=$3
+	host_add "$a"; router_add "$r"; host_add "$b"
+	link_add "$a" "$r" 10.0.1
+	link_add "$r" "$b" 10.0.2
+	route_default "$a" "$r"
+	route_default "$b" "$r"
+	mroute_add -s "$(addr "$a" "$r")" "$r" "$a" "$GROUP" "$b"
+	smcroute_start "$r"
+}

@@ -92,13 +92,7 @@ require_bin pgmgen nfq_null ncf_echo pgmned pgmnectl
 GROUP=239.192.77.1
 NULLQ=77
 STATES=1048576
-host_add src; router_add rtr; host_add rcv
-link_add src rtr 10.0.1
-link_add rtr rcv 10.0.2
-route_default src rtr
-route_default rcv rtr
-mroute_add -s "$(addr src rtr)" rtr src "$GROUP" rcv
-smcroute_start rtr
+bench_line src rtr rcv
 
 # sink_add NODE PEER: count and drop the PGM arriving in NODE from PEER.
 # ingress: tc ingress on the veth, before the IP stack (ingress_sink);

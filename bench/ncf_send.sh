@@ -37,13 +37,7 @@ require_cmd smcrouted taskset tc
 require_bin pgmgen
 
 GROUP=239.192.77.1
-host_add src; router_add rtr; host_add rcv
-link_add src rtr 10.0.1
-link_add rtr rcv 10.0.2
-route_default src rtr
-route_default rcv rtr
-mroute_add -s "$(addr src rtr)" rtr src "$GROUP" rcv
-smcroute_start rtr
+bench_line src rtr rcv
 ingress_sink rcv "$(ifname rcv rtr)" || die "sink on rcv"
 
 echo "ncf_send: NCFs sent per CPU-second by rtr, R = raw IPv4 socket (pgmned's path)," \

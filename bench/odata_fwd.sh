@@ -93,13 +93,7 @@ if [ ! -x "$PGMNE_BIN/pgmned" ] || [ ! -x "$PGMNE_BIN/pgmnectl" ]; then
 fi
 
 GROUP=239.192.77.1
-host_add gen; router_add rtr; host_add sink
-link_add gen rtr 10.0.1
-link_add rtr sink 10.0.2
-route_default gen rtr
-route_default sink rtr
-mroute_add -s "$(addr gen rtr)" rtr gen "$GROUP" sink
-smcroute_start rtr
+bench_line gen rtr sink
 count_rule sink || die "counting rule"
 
 # The modes, one block "A m m A" each in turn (B first: R copies its rules).
