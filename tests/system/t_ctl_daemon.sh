@@ -19,20 +19,7 @@ SIZE=$((100 * 1024))
 Q=$((300 + RANDOM % 100))
 RCVS="rcv1 rcv2"
 
-host_add src
-router_add r1
-link_add src r1 10.0.1
-route_default src r1
-i=0
-for r in $RCVS; do
-	i=$((i + 1))
-	host_add "$r"
-	link_add r1 "$r" "10.0.$((20 + i))"
-	route_default "$r" r1
-done
-# shellcheck disable=SC2086
-mroute_add -s "$(addr src r1)" r1 src "$GROUP" $RCVS
-smcroute_start r1
+star_add 2 # rcv1, rcv2 = $RCVS
 
 # iptables counts what is on the wire at r1 (after the loss rule below)
 count_add r1 src in spm

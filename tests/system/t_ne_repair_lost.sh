@@ -19,23 +19,8 @@ require_bin pgmned pgmnectl opgm_send opgm_recv
 SIZE=$((200 * 1024))
 RCVS="rcv1 rcv2 rcv3"
 
-host_add src
-router_add r1
-link_add src r1 10.0.1
-route_default src r1
+star_add 3 # rcv1..rcv3 = $RCVS, (S,G) routed
 route_default r1 src
-i=0
-for r in $RCVS; do
-	i=$((i + 1))
-	host_add "$r"
-	link_add r1 "$r" "10.0.$((10 + i))"
-	route_default "$r" r1
-done
-# (S,G): with (*,G) the first ODATA are dropped while smcrouted resolves
-# the route (lib.sh star_add), on every link, and rcv2 and rcv3 NAK them.
-# shellcheck disable=SC2086
-mroute_add -s "$(addr src r1)" r1 src "$GROUP" $RCVS
-smcroute_start r1
 pgmned_start r1
 
 for r in $RCVS; do count_add r1 "$r" out rdata; done
