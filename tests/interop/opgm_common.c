@@ -2,6 +2,7 @@
 #include "tests/interop/opgm_common.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,16 @@ bool opgm_parse_int(const char *s, long long lo, long long hi, long long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+void opgm_bad_value(const char *prog, int c, const struct option *lopts, const char *val)
+{
+	for (const struct option *o = lopts; o->name; o++)
+		if (o->val == c && c >= 256) {
+			fprintf(stderr, "%s: bad value for --%s: %s\n", prog, o->name, val);
+			return;
+		}
+	fprintf(stderr, "%s: bad value for -%c: %s\n", prog, c, val);
 }
 
 bool opgm_init(const char *prog)

@@ -7,6 +7,7 @@
 #ifndef PGMNE_TESTS_OPGM_COMMON_H
 #define PGMNE_TESTS_OPGM_COMMON_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +25,8 @@ const char *opgm_errmsg(const pgm_error_t *err);
 
 /* Whole string a decimal number in [lo, hi]? */
 bool opgm_parse_int(const char *s, long long lo, long long hi, long long *out);
+/* "PROG: bad value for -c: VAL" (or --name for long-only options, val >= 256). */
+void opgm_bad_value(const char *prog, int c, const struct option *lopts, const char *val);
 
 /* pgm_init(), with "PROG: pgm_init: ..." on failure. */
 bool opgm_init(const char *prog);

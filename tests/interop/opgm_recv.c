@@ -118,7 +118,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	return 0;
 bad:
-	fprintf(stderr, "opgm_recv: bad value for %s: %s\n", argv[optind - 1], optarg);
+	opgm_bad_value(PROG, c, lopts, optarg);
 	usage(stderr);
 	return -1;
 }

@@ -29,6 +29,7 @@
 #define PROG "opgm_send"
 
 enum { EXIT_ARGS = 2 };
+enum { OPT_SPM_LEAD = 256 };
 
 struct opts {
 	const char *network;
@@ -40,6 +41,7 @@ struct opts {
 	int ttl;
 	int linger_s;
 	int spm_ms;
+	int spm_lead_ms;
 	bool verbose;
 };
 
@@ -56,7 +58,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: opgm_send -n \"IFADDR;GROUP\" -p PORT [-r RATE_KBIT] [-s SOURCE_PORT]\n"
-	    "                 [-a APDU_BYTES] [-T TTL] [-l LINGER_S] [-S SPM_MS] [-v] [FILE]\n"
+	    "                 [-a APDU_BYTES] [-T TTL] [-l LINGER_S] [-S SPM_MS] [--spm-lead MS]\n"
+	    "                 [-v] [FILE]\n"
 	    "Send FILE (stdin when none) over PGM (OpenPGM 5.3, raw IP protocol 113),\n"
 	    "then keep serving repairs for LINGER_S seconds (SIGINT/SIGTERM end it).\n"
 	    "  -n   numeric interface address and group, e.g. \"10.0.1.1;239.192.0.1\"\n"
@@ -67,6 +70,8 @@ static void usage(FILE *f)
 	    "  -T   multicast TTL (default 16)\n"
 	    "  -l   linger after the last byte, seconds (default 10)\n"
 	    "  -S   ambient SPM interval in ms (default 1000)\n"
+	    "  --spm-lead MS  first data this long after the first SPM, as pgmsend's\n"
+	    "       option of that name (default 100; 0 sends at once)\n"
 	    "exit: 0 sent, 1 runtime error, 2 bad arguments\n");
 }
 
@@ -74,10 +79,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "spm-lead", required_argument, NULL, OPT_SPM_LEAD },
 		{ NULL, 0, NULL, 0 },
 	};
 	*o = (struct opts){ .port = -1, .rate_kbit = 10000, .apdu = 1024, .ttl = 16,
-	                    .linger_s = 10, .spm_ms = 1000 };
+	                    .linger_s = 10, .spm_ms = 1000, .spm_lead_ms = 100 };
 	int c;
 	long long v;
 	while ((c = getopt_long(argc, argv, "n:p:r:s:a:T:l:S:vh", lopts, NULL)) != -1) {
@@ -90,6 +96,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'T': if (!opgm_parse_int(optarg, 1, 255, &v)) goto bad; o->ttl = (int)v; break;
 		case 'l': if (!opgm_parse_int(optarg, 0, 3600, &v)) goto bad; o->linger_s = (int)v; break;
 		case 'S': if (!opgm_parse_int(optarg, 10, 60000, &v)) goto bad; o->spm_ms = (int)v; break;
+		case OPT_SPM_LEAD: if (!opgm_parse_int(optarg, 0, 10000, &v)) goto bad; o->spm_lead_ms = (int)v; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -108,7 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	return 0;
 bad:
-	fprintf(stderr, "opgm_send: bad value for -%c: %s\n", c, optarg);
+	opgm_bad_value(PROG, c, lopts, optarg);
 	usage(stderr);
 	return -1;
 }
@@ -248,8 +255,34 @@ static int wait_events(struct sender *s, int timeout_ms, bool want_send)
 	return 0;
 }
 
+/* Serve the socket (SPMs, timers) for ms milliseconds without sending data. */
+static int serve_for(struct sender *s, int64_t ms)
+{
+	int64_t end = opgm_now_ms() + ms;
+	while (!opgm_stop) {
+		int64_t left = end - opgm_now_ms();
+		if (left <= 0)
+			break;
+		int svc = service(s);
+		if (svc < 0)
+			return -1;
+		if (wait_events(s, svc < left ? svc : (int)left, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int run(struct sender *s)
 {
+	/*
+	 * OpenPGM sends its first SPM at connect. A PGM router lifts SPMs into
+	 * user space and lets ODATA through in the kernel, so data sent at once
+	 * can overtake that SPM. An OpenPGM receiver whose first packet is
+	 * ODATA starts its window there: if the first ODATA was lost it never
+	 * asks for it, and a gap before any SPM is final (nowhere to NAK).
+	 */
+	if (serve_for(s, s->o.spm_lead_ms) < 0)
+		return -1;
 	int64_t t0 = opgm_now_ms();
 	while (s->off < s->len && !opgm_stop) {
 		/*
@@ -304,19 +337,7 @@ static int run(struct sender *s)
 	if (s->off < s->len)
 		return -1;
 	/* Linger: serve NAKs with NCFs and RDATA, keep SPMs flowing. */
-	int64_t end = opgm_now_ms() + (int64_t)s->o.linger_s * 1000;
-	while (!opgm_stop) {
-		int64_t left = end - opgm_now_ms();
-		if (left <= 0)
-			break;
-		int svc = service(s);
-		if (svc < 0)
-			return -1;
-		int wait_ms = svc < left ? svc : (int)left;
-		if (wait_events(s, wait_ms, false) < 0)
-			return -1;
-	}
-	return 0;
+	return serve_for(s, (int64_t)s->o.linger_s * 1000);
 }
 
 int main(int argc, char **argv)

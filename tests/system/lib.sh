@@ -97,6 +97,7 @@ PORT=${PORT:-7500}
 
 RUN="pt$$r$RANDOM"
 T=""
+LIB_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)
 LIB_NODES=()       # our namespaces, full names
 LIB_BG=()          # names of background processes (pid in $T/NAME.pid)
 LIB_CAPS=()        # capture names
@@ -126,6 +127,16 @@ lib_dump_logs() {
 		[ -s "$f" ] || continue
 		echo "---- ${f##*/} (last 25 lines)"
 		tail -n 25 "$f"
+	done
+	# What every pgmned still running holds: its counters and repair state.
+	for f in "$T"/*.ctl; do
+		[ -S "$f" ] || continue
+		echo "---- pgmnectl -s ${f##*/}: show traffic (rows not all 0), sessions, state"
+		timeout 5 "$PGMNE_BIN/pgmnectl" -s "$f" show traffic 2>&1 |
+			awk '{ z = NF > 1; for (i = 2; i <= NF; i++) if ($i != "0") z = 0 } !z' |
+			head -n 40
+		timeout 5 "$PGMNE_BIN/pgmnectl" -s "$f" show sessions 2>&1 | head -n 10
+		timeout 5 "$PGMNE_BIN/pgmnectl" -s "$f" show state 2>&1 | head -n 30
 	done
 }
 
@@ -245,9 +256,16 @@ recv_verify() {
 	for i in $(seq 1 "$n"); do
 		rc=0
 		bg_wait "recv$i" "$secs" || rc=$?
-		[ "$rc" -eq 0 ] || fail "${pre}receiver $i exited with $rc"
-		same_file "$T/in.bin" "$T/out$i.bin" || fail "${pre}receiver $i: file differs"
+		[ "$rc" -eq 0 ] || fail "${pre}receiver $i exited with $rc ($(recv_missing "$i"))"
+		same_file "$T/in.bin" "$T/out$i.bin" ||
+			fail "${pre}receiver $i: file differs ($(recv_missing "$i"))"
 	done
+}
+
+# recv_missing I: which APDUs receiver I's copy lacks, for a failure message.
+recv_missing() {
+	[ -f "$T/out$1.bin" ] || { echo "no output file"; return; }
+	"$LIB_TOOLS/apdu_diff.py" "$T/in.bin" "$T/out$1.bin" 2>&1
 }
 
 # ---- multicast forwarding --------------------------------------------------
