@@ -4,6 +4,8 @@
  * wrapper. Per-interface counters carry an interface="..." label.
  */
 #include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "nectl.h"
 
@@ -34,13 +36,41 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/*
+ * The pgmNeIfPerformanceTable objects of the PGM MIB draft
+ * (draft-petrova-pgmmib-01) that pgmned counts. A counter not listed
+ * here (§7.2 NCF rate limiting, SPMR/POLL/POLR arrivals, overload
+ * handling) has no MIB object, and its help text says so.
+ */
+static const char *const mib_objects[] = {
+	"InSpms", "OutSpms", "SpmBadSqn", "SpmError", "InNaks", "OutNaks", "UniqueNaks",
+	"NakEliminated", "NakRetransmitted", "NakRetryExpired", "InNakNoSessionErrors",
+	"InNakSeqErrors", "NakError", "InNnaks", "OutNnaks", "NNakEliminated",
+	"InNnakNoSessionErrors", "InNcfs", "OutNcfs", "NcfAnticipated", "NcfReceived",
+	"NcfError", "InNcfNoSessionErrors", "InRdata", "OutRdata", "RdataEliminatedOIF",
+	"RdataEliminatedSqn", "InRdataNoSessionErrors", "InParityNaks", "InParityRdata",
+	"ReXmitStates", "ReXmitTimedOut", "Malformed",
+};
+
+static bool in_mib(const char *counter)
+{
+	for (size_t i = 0; i < sizeof mib_objects / sizeof mib_objects[0]; i++)
+		if (strcmp(mib_objects[i], counter) == 0)
+			return true;
+	return false;
+}
+
 static void if_counters(const struct nectl_reply *rep, FILE *f)
 {
 	for (size_t i = 0; i < NE_IF_COUNTER_N; i++) {
 		char name[METRIC_MAX], help[2 * METRIC_MAX];
-		metric_name(name, sizeof name, ctl_if_counter_names[i], "_total");
-		snprintf(help, sizeof help, "Per-interface %s (PGM MIB pgmNeIf%s).",
-		         ctl_if_counter_names[i], ctl_if_counter_names[i]);
+		const char *cn = ctl_if_counter_names[i];
+		metric_name(name, sizeof name, cn, "_total");
+		if (in_mib(cn))
+			snprintf(help, sizeof help, "Per-interface %s (PGM MIB pgmNeIf%s).", cn, cn);
+		else
+			snprintf(help, sizeof help, "Per-interface %s (pgmned's own, not in the PGM MIB).",
+			         cn);
 		family(f, name, "counter", help);
 		for (size_t c = 0; c < rep->n_counters; c++) {
 			fprintf(f, "%s{interface=\"", name);
