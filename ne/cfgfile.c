@@ -20,6 +20,8 @@ const struct ned_optdesc ned_optdescs[] = {
 	{ "interface", "IFACE", "enable PGM on IFACE (repeatable)", NED_K_IFACE, 0, 0, 0, 0 },
 	{ "queue", "N", "NFQUEUE number", NED_K_U32, OFF(queue), 0, 65535, 1 },
 	{ "socket", "PATH", "control socket", NED_K_PATH, OFF(ctl_path), 0, 0, 0 },
+	{ "rules", "KIND", "kernel rules: nft (a table of our own; iptables if it fails), "
+	  "iptables, or none", NED_K_RULES, OFF(rules), 0, NED_RULES_N - 1, 1 },
 	{ "nak-rpt-ivl", "MS", "retry an unconfirmed NAK for this long (NAK_RPT_IVL, "
 	  "RFC 3208 7.2)", NED_K_U32, NE_OFF(nak_rpt_ivl_ms), 1, 600000, 1 },
 	{ "nak-rpt-rte", "MS", "interval between NAK retries (1/NAK_RPT_RTE, 7.2)",
@@ -44,6 +46,10 @@ const struct ned_optdesc ned_optdescs[] = {
 	  NE_OFF(nak_ttl), 1, 255, 1 },
 };
 const size_t ned_optdesc_count = sizeof ned_optdescs / sizeof ned_optdescs[0];
+
+static const char *const rules_names[NED_RULES_N] = {
+	[NED_RULES_NFT] = "nft", [NED_RULES_IPTABLES] = "iptables", [NED_RULES_NONE] = "none",
+};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -112,6 +118,16 @@ static int set_number(struct ned_opts *o, const struct ned_optdesc *d, const cha
 	return 0;
 }
 
+static int set_rules(struct ned_opts *o, const char *value, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < NED_RULES_N; i++)
+		if (strcmp(value, rules_names[i]) == 0) {
+			o->rules = (uint8_t)i;
+			return 0;
+		}
+	return fail(err, errlen, "rules: '%s' is not nft, iptables or none", value);
+}
+
 static int add_iface(struct ned_opts *o, const char *value, char *err, size_t errlen)
 {
 	if (strlen(value) >= IF_NAMESIZE)
@@ -154,6 +170,8 @@ int ned_opt_set(struct ned_opts *o, const char *name, const char *value, char *e
 		return add_iface(o, value, err, errlen);
 	case NED_K_PATH:
 		return set_path(o, value, err, errlen);
+	case NED_K_RULES:
+		return set_rules(o, value, err, errlen);
 	}
 	return fail(err, errlen, "%s: unsupported setting", name);
 }
@@ -182,6 +200,9 @@ void ned_opt_format(const struct ned_opts *o, const struct ned_optdesc *d, char 
 		return;
 	case NED_K_PATH:
 		ned_ctl_path(o, buf, len);
+		return;
+	case NED_K_RULES:
+		snprintf(buf, len, "%s", o->rules < NED_RULES_N ? rules_names[o->rules] : "?");
 		return;
 	}
 	snprintf(buf, len, "?");

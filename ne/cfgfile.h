@@ -18,15 +18,19 @@
 #define NED_SOCKET_MAX 108             /* sizeof(sun_path) */
 #define NED_CFG_MAX_BYTES (64 * 1024)  /* a config file is a few lines */
 
+/* The kernel rules pgmned installs (`rules`, ne/rules.h). */
+enum ned_rules { NED_RULES_NFT, NED_RULES_IPTABLES, NED_RULES_NONE, NED_RULES_N };
+
 struct ned_opts {
 	struct ne_config ne;
 	uint32_t queue;                /* NFQUEUE number */
+	uint8_t rules;                 /* enum ned_rules */
 	char ctl_path[NED_SOCKET_MAX]; /* "" = default for the queue */
 	unsigned n_ifaces;             /* 0 = every multicast interface */
 	char ifaces[NE_MAX_IFACES][IF_NAMESIZE];
 };
 
-enum ned_optkind { NED_K_U32, NED_K_U8, NED_K_IFACE, NED_K_PATH };
+enum ned_optkind { NED_K_U32, NED_K_U8, NED_K_IFACE, NED_K_PATH, NED_K_RULES };
 
 /* One setting: long flag `--name`, config key `name`. */
 struct ned_optdesc {

@@ -12,7 +12,6 @@
 #include "../common/log.h"
 #include "../common/timerq.h"
 #include "caps.h"
-#include "rules.h"
 
 #define EPOLL_BATCH 16
 #define STATS_IVL_MS 1000 /* kernel queue drop counters refresh */
@@ -295,14 +294,15 @@ int daemon_setup(struct daemon *d)
 	rc = open_queue(d);
 	if (rc != 0)
 		return rc;
-	if (rules_install((uint16_t)d->opts.queue) < 0)
+	if (rules_install(&d->rules, (enum ned_rules)d->opts.rules, (uint16_t)d->opts.queue) < 0)
 		return NED_EXIT_SETUP;
-	d->rules_installed = true;
 	if (open_ctl(d) < 0)
 		return NED_EXIT_SETUP;
 	if (caps_drop() < 0)
 		return NED_EXIT_SETUP;
-	log_info("ready: queue %" PRIu32 ", %s", d->opts.queue,
+	log_info("ready: queue %" PRIu32 ", %s rules, %s", d->opts.queue,
+	         d->rules.installed == NED_RULES_NFT ? "nftables" :
+	         d->rules.installed == NED_RULES_IPTABLES ? "iptables" : "no",
 	         d->opts.n_ifaces ? "named interfaces" : "all multicast interfaces");
 	return 0;
 }
@@ -343,9 +343,7 @@ static void close_fd(int *fd)
 void daemon_teardown(struct daemon *d)
 {
 	/* Rules first: from here the kernel forwards without us (bypass). */
-	if (d->rules_installed)
-		rules_remove((uint16_t)d->opts.queue);
-	d->rules_installed = false;
+	rules_remove(&d->rules);
 	if (d->ctl)
 		ctl_close(d->ctl);
 	d->ctl = NULL;

@@ -16,6 +16,7 @@
 #include "nfq.h"
 #include "rawsend.h"
 #include "rtnl.h"
+#include "rules.h"
 
 struct daemon {
 	struct ned_opts opts;
@@ -34,7 +35,7 @@ struct daemon {
 	struct nfqueue nfq;
 	struct rtnl rtnl;
 	struct ctl *ctl;
-	bool rules_installed;
+	struct rules rules;
 	bool quit;
 	int exit_code;
 };

@@ -1,163 +1,71 @@
-/* iptables rules of one pgmned instance, installed with iptables-restore. */
+/* Which kernel rules pgmned installs (rules.h). */
 #include "rules.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "../common/log.h"
+#include "rules_ipt.h"
+#include "rules_nft.h"
 
-#define CHAIN_LEN 32
-#define STALE_JUMPS_MAX 16 /* jumps left by crashed runs, removed one by one */
-
-extern char **environ;
-
-/*
- * What the kernel keeps to itself, ODATA first so the common case is one
- * match long: ODATA (PGM type, offset 4 past the IP header whatever its
- * length, 0x04), then IP fragments (MF set or a fragment offset: no whole
- * PGM header to judge, so forwarded as they are). Every other PGM packet
- * goes to the queue. Each match runs through nft_compat with iptables-nft,
- * ~100 ns per ODATA packet here; one xt_bpf match for both tests measured
- * the same (issue #7, docs/bench.md section 2), so u32 stays.
- */
-#define U32_ODATA "0>>22&0x3C@4>>24=0x04"
-#define U32_FRAGMENT "4&0x3FFF=0x1:0x3FFF"
-
-static void chain_names(uint16_t queue, char *fwd, char *in)
+static int install_nft(struct rules *r)
 {
-	snprintf(fwd, CHAIN_LEN, "PGMNE-Q%u-FWD", queue);
-	snprintf(in, CHAIN_LEN, "PGMNE-Q%u-IN", queue);
-}
-
-/*
- * Run argv (no shell), stdin from fd `in` (or /dev/null when -1), stderr
- * discarded when quiet. Returns the exit status, -1 if it did not run.
- */
-static int run(char *const argv[], int in, bool quiet)
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
-
-	posix_spawn_file_actions_init(&fa);
-	if (in >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
-	else
-		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	if (quiet)
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		errno = rc;
-		log_warn("rules: cannot run %s", argv[0]);
-		return -1;
+	if (nftr_install(r->queue) == 0) {
+		r->installed = NED_RULES_NFT;
+		return 0;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	log_warnx("rules: nftables table pgmned-q%u refused (%s); falling back to iptables",
+	          r->queue, strerror(errno));
+	return -1;
 }
 
-static int iptables(bool quiet, const char *op, const char *chain, const char *arg1,
-                    const char *arg2)
+int rules_install(struct rules *r, enum ned_rules want, uint16_t queue)
 {
-	char *argv[] = { "iptables", "-w", "10", (char *)(uintptr_t)op,
-	                 (char *)(uintptr_t)chain, (char *)(uintptr_t)arg1,
-	                 (char *)(uintptr_t)arg2, NULL };
-
-	return run(argv, -1, quiet);
-}
-
-/* The jump is "-p 113 -j chain" since issue #7; "-j chain" is an older run's. */
-static void remove_jumps(const char *builtin, const char *chain)
-{
-	char *pgm[] = { "iptables", "-w", "10", "-D", (char *)(uintptr_t)builtin, "-p", "113",
-	                "-j", (char *)(uintptr_t)chain, NULL };
-
-	for (int i = 0; i < STALE_JUMPS_MAX; i++)
-		if (run(pgm, -1, true) != 0)
-			break;
-	for (int i = 0; i < STALE_JUMPS_MAX; i++)
-		if (iptables(true, "-D", builtin, "-j", chain) != 0)
-			break;
-}
-
-void rules_remove(uint16_t queue)
-{
-	char fwd[CHAIN_LEN], in[CHAIN_LEN];
-
-	chain_names(queue, fwd, in);
-	remove_jumps("FORWARD", fwd);
-	remove_jumps("INPUT", in);
-	iptables(true, "-F", fwd, NULL, NULL);
-	iptables(true, "-X", fwd, NULL, NULL);
-	iptables(true, "-F", in, NULL, NULL);
-	iptables(true, "-X", in, NULL, NULL);
-}
-
-/*
- * The whole rule set as iptables-restore input: applied atomically. Only
- * PGM takes the jumps (other traffic meets one native protocol compare),
- * so the chains' rules need no -p 113 of their own.
- */
-static int ruleset(char *buf, size_t len, uint16_t queue)
-{
-	char fwd[CHAIN_LEN], in[CHAIN_LEN];
-
-	chain_names(queue, fwd, in);
-	return snprintf(buf, len,
-		"*filter\n"
-		":%1$s - [0:0]\n"
-		":%2$s - [0:0]\n"
-		"-A %1$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
-		"-A %1$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
-		"-A %1$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
-		"-A %2$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
-		"-A %2$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
-		"-A %2$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
-		"-I FORWARD 1 -p 113 -j %1$s\n"
-		"-I INPUT 1 -p 113 -j %2$s\n"
-		"COMMIT\n", fwd, in, queue);
-}
-
-int rules_install(uint16_t queue)
-{
-	char text[1024];
-	char *argv[] = { "iptables-restore", "-w", "10", "--noflush", NULL };
-	int p[2], n, rc;
-
-	/* A crashed run of this queue may have left its chains behind. */
-	rules_remove(queue);
-	n = ruleset(text, sizeof text, queue);
-	if (n < 0 || (size_t)n >= sizeof text)
-		return -1;
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		log_warn("rules: pipe");
-		return -1;
+	r->queue = queue;
+	r->installed = NED_RULES_NONE;
+	if (want == NED_RULES_NONE) {
+		log_info("rules: none installed (--rules none): queue PGM to %u yourself", queue);
+		return 0;
 	}
-	/* The text is far below the pipe's capacity: no deadlock writing first. */
-	if (write(p[1], text, (size_t)n) != n) {
-		log_warn("rules: pipe write");
-		close(p[0]);
-		close(p[1]);
-		return -1;
+	if (want == NED_RULES_NFT) {
+		/* A crashed iptables run's chains would queue PGM a second time. */
+		if (nftr_ipt_chains_exist(queue))
+			ipt_rules_remove(queue);
+		if (install_nft(r) == 0)
+			return 0;
 	}
-	close(p[1]);
-	rc = run(argv, p[0], false);
-	close(p[0]);
-	if (rc != 0) {
-		log_warnx("rules: iptables-restore failed (exit %d); is xt_u32/NFQUEUE available?",
-		          rc);
-		rules_remove(queue);
+	/*
+	 * iptables, asked for or as the fallback: a table of ours left by a
+	 * crashed nftables run would queue PGM twice, so it goes first.
+	 */
+	if (nftr_remove(queue) < 0 && errno != EPROTONOSUPPORT && errno != ENOENT)
+		log_debug("rules: no nftables table of ours to remove (%s)", strerror(errno));
+	if (ipt_rules_install(queue) < 0)
 		return -1;
-	}
+	r->installed = NED_RULES_IPTABLES;
 	return 0;
+}
+
+void rules_remove(struct rules *r)
+{
+	switch ((enum ned_rules)r->installed) {
+	case NED_RULES_NFT:
+		if (nftr_remove(r->queue) < 0)
+			log_warn("rules: cannot delete nftables table pgmned-q%u", r->queue);
+		break;
+	case NED_RULES_IPTABLES:
+		ipt_rules_remove(r->queue);
+		break;
+	case NED_RULES_NONE:
+	case NED_RULES_N:
+		break;
+	}
+	r->installed = NED_RULES_NONE;
+}
+
+int rules_queued(const struct rules *r, uint64_t *packets)
+{
+	if (r->installed != NED_RULES_NFT)
+		return -1;
+	return nftr_queued(r->queue, packets);
 }

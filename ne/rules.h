@@ -1,19 +1,34 @@
 /*
- * The daemon's iptables rules, in chains of its own per queue number
- * (PGMNE-Q<n>-FWD, PGMNE-Q<n>-IN, filter table) with jumps for IP
- * protocol 113 only at the head of FORWARD and INPUT. ODATA and IP
- * fragments are accepted in the kernel (u32 matches); other PGM packets
- * go to the queue with --queue-bypass so forwarding goes on without us.
- * No other rule is ever touched.
+ * The kernel rules that hand PGM packets to pgmned's queue and keep
+ * ODATA in the kernel, in the form the configuration asks for
+ * (`--rules`): an nftables table of pgmned's own (rules_nft.h, the
+ * default), iptables chains (rules_ipt.h, also the fallback when the
+ * nftables batch fails), or none (the operator queues PGM himself).
  */
 #ifndef PGMNE_RULES_H
 #define PGMNE_RULES_H
 
 #include <stdint.h>
 
-/* Replace any stale chains of this queue and install fresh ones. 0 or -1. */
-int rules_install(uint16_t queue);
-/* Remove the jumps and chains of this queue (quietly if absent). */
-void rules_remove(uint16_t queue);
+#include "cfgfile.h"
+
+struct rules {
+	uint16_t queue;
+	uint8_t installed; /* enum ned_rules in force; NED_RULES_NONE: nothing to undo */
+};
+
+/*
+ * Install the rules of `want` for the queue, first removing any left by a
+ * crashed run of the same queue (of either kind). nftables falls back to
+ * iptables with a warning. 0 or -1 (nothing installed).
+ */
+int rules_install(struct rules *r, enum ned_rules want, uint16_t queue);
+/* Remove what rules_install put in (nothing if nothing). */
+void rules_remove(struct rules *r);
+/*
+ * Packets the kernel's queue rules have matched so far: what went to the
+ * queue, or past it under --queue-bypass. nftables only; -1 otherwise.
+ */
+int rules_queued(const struct rules *r, uint64_t *packets);
 
 #endif

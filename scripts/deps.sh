@@ -4,9 +4,9 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
-libmnl-dev libnetfilter-queue-dev libnl-3-dev libnl-route-3-dev libcap-dev
+libmnl-dev libnftnl-dev libnetfilter-queue-dev libnl-3-dev libnl-route-3-dev libcap-dev
 libcunit1-dev libpgm-dev
-iptables iproute2 smcroute tshark tcpdump iputils-ping bridge-utils
+iptables nftables iproute2 smcroute tshark tcpdump iputils-ping bridge-utils
 mininet python3 jq procps psmisc kmod"
 
 missing=""

@@ -54,3 +54,11 @@ PROGRAMS += $(BIN)/nfq_delay
 $(BIN)/nfq_delay: $(O)/obj/tests/tools/nfq_delay.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(NFQ_DELAY_PKGS))
+
+# tests/unit/test_rules_nft.c: pgmned's nftables batch, built by
+# ne/rules_nftmsg.c (no socket) and read back with libnftnl.
+RULES_NFT_PKGS := libmnl libnftnl
+$(O)/tests/test_rules_nft: $(O)/obj/tests/unit/test_rules_nft.o $(O)/obj/tests/unit/unit_util.o \
+                           $(O)/obj/ne/rules_nftmsg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm $(call pc_libs,$(RULES_NFT_PKGS))

@@ -109,6 +109,18 @@ static void test_format_roundtrip(void)
 	CU_ASSERT_STRING_EQUAL(buf, "42");
 	ned_opt_format(&opts, ned_opt_find("ncf-ttl"), buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "9");
+	/* rules: nft by default, each kind by name */
+	ned_opt_format(&opts, ned_opt_find("rules"), buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "nft");
+	CU_ASSERT_EQUAL(opts.rules, NED_RULES_NFT);
+	CU_ASSERT_EQUAL_FATAL(parse("rules iptables\n"), 0);
+	CU_ASSERT_EQUAL(opts.rules, NED_RULES_IPTABLES);
+	ned_opt_format(&opts, ned_opt_find("rules"), buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "iptables");
+	CU_ASSERT_EQUAL_FATAL(parse("rules none\n"), 0);
+	CU_ASSERT_EQUAL(opts.rules, NED_RULES_NONE);
+	CU_ASSERT_EQUAL_FATAL(parse("rules nft\n"), 0);
+	CU_ASSERT_EQUAL(opts.rules, NED_RULES_NFT);
 }
 
 static void test_later_wins_and_duplicates(void)
@@ -132,6 +144,8 @@ static void test_errors(void)
 	expect_error("ncf-ttl 256\n", "ncf-ttl: 256 out of range 1..255");
 	expect_error("queue 1 2\n", "queue: unexpected '2'");
 	expect_error("interface abcdefghijklmnop\n", "interface: name 'abcdefghijklmnop' too long");
+	expect_error("rules ebtables\n", "rules: 'ebtables' is not nft, iptables or none");
+	expect_error("rules NFT\n", "rules: 'NFT' is not");
 	expect_error("socket relative.sock\n", "socket: 'relative.sock' is not an absolute path");
 	/* error on line 3 is reported as line 3 */
 	expect_error("# c\nqueue 1\nqueue x\n", "t.conf:3:");

@@ -1,0 +1,67 @@
+/*
+ * pgmned's rules as an nftables table of its own, built and sent through
+ * netlink (libnftnl + libmnl): table `ip pgmned-q<queue>`, base chains
+ * `forward` and `input` (filter hooks, priority 0, policy accept), the
+ * same four rules in each:
+ *
+ *   ip protocol != 113              accept   other traffic out at once
+ *   PGM type (transport +4) == 0x04 accept   ODATA stays in the kernel
+ *   ip frag-off & 0x3fff != 0       accept   fragments: no whole header
+ *   counter  xt NFQUEUE --queue-num Q --queue-bypass (nft_compat, rev 3)
+ *
+ * All native payload/cmp expressions but the last: this kernel has no
+ * nft_queue, so the queue is the xtables target, encoded as iptables-nft
+ * 1.8.9 encodes it (name NFQUEUE, revision 3, struct xt_NFQ_info_v3
+ * padded to 8 bytes). ODATA is tested before fragments: a transport-header
+ * load that fails on a non-first fragment ends only its rule (NFT_BREAK),
+ * and the fragment rule after it accepts the fragment, so the common case
+ * is one rule shorter. The counter sits on the queue rule only, which no
+ * ODATA reaches.
+ */
+#ifndef PGMNE_RULES_NFT_H
+#define PGMNE_RULES_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFTR_TABLE_LEN 32
+/* Bytes a batch buffer needs (libmnl batches want twice their limit). */
+#define NFTR_BATCH_LIMIT 4096
+#define NFTR_BATCH_BUF (2 * NFTR_BATCH_LIMIT)
+
+/* The table's name for a queue: "pgmned-q<queue>". */
+void nftr_table_name(uint16_t queue, char *buf, size_t len);
+
+/*
+ * One transaction that replaces any table of this queue's name (left by
+ * a crashed run) with a fresh one: add table, delete it, add it, its two
+ * chains and their rules. Messages numbered from seq on. Returns the
+ * batch's length in buf (NFTR_BATCH_BUF bytes), 0 if it did not fit or
+ * out of memory.
+ */
+size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq);
+
+/* One transaction deleting the table. Length or 0, as above. */
+size_t nftr_build_remove(char *buf, uint16_t queue, uint32_t seq);
+
+/* Number of messages (with ACK requested) in each batch, for the reader. */
+#define NFTR_INSTALL_MSGS (3 + 2 + 2 * 4)
+#define NFTR_REMOVE_MSGS 1
+
+/*
+ * The install and remove exchanges and the queue rules' counter over a
+ * netlink socket of their own (rules_nft.c). 0 or -1 with errno.
+ */
+int nftr_install(uint16_t queue);
+int nftr_remove(uint16_t queue);
+/* Packets the queue rules of both chains matched so far. */
+int nftr_queued(uint16_t queue, uint64_t *packets);
+/*
+ * Whether iptables-nft holds chains of rules_ipt.h for this queue (a
+ * crashed run's under --rules iptables): one cheap netlink query instead
+ * of running iptables. iptables-legacy chains are invisible here.
+ */
+bool nftr_ipt_chains_exist(uint16_t queue);
+
+#endif

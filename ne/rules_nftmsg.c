@@ -1,0 +1,290 @@
+/*
+ * pgmned's nftables table as one netlink batch (rules_nft.h): message
+ * building only, no socket, so the unit tests can check every byte.
+ */
+#include "rules_nft.h"
+
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
+#define IPPROTO_PGM 113
+#define PGM_TYPE_OFF 4  /* PGM header: sport, dport, type (RFC 3208 8.1) */
+#define PGM_ODATA 0x04
+#define IP_PROTO_OFF 9
+#define IP_FRAG_OFF 6
+#define IP_MF_OFFSET 0x3FFF /* MF flag and fragment offset */
+#define NFQ_TARGET_REV 3
+
+static const char *const chain_name[2] = { "forward", "input" };
+static const uint32_t chain_hook[2] = { NF_INET_FORWARD, NF_INET_LOCAL_IN };
+
+void nftr_table_name(uint16_t queue, char *buf, size_t len)
+{
+	snprintf(buf, len, "pgmned-q%u", queue);
+}
+
+/* --- expressions: false when out of memory --- */
+
+static bool add(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (e == NULL)
+		return false;
+	nftnl_rule_add_expr(r, e);
+	return true;
+}
+
+static bool payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return add(r, e);
+}
+
+static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	return add(r, e);
+}
+
+/* reg1 = reg1 & mask (len bytes) */
+static bool mask(struct nftnl_rule *r, const void *m, uint32_t len)
+{
+	static const uint8_t zero[4];
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, m, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	return add(r, e);
+}
+
+static bool verdict_accept(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	}
+	return add(r, e);
+}
+
+/*
+ * `-j NFQUEUE --queue-num Q --queue-bypass` as iptables-nft 1.8.9 sends
+ * it (read back from one of its rules): target NFQUEUE, revision 3, info
+ * {queuenum, queues_total = 1, flags = NFQ_FLAG_BYPASS} in host order,
+ * XT_ALIGNed to 8 bytes. libnftnl takes the info buffer (it frees it).
+ */
+static bool nfqueue(struct nftnl_rule *r, uint16_t queue)
+{
+	struct xt_NFQ_info_v3 v = { .queuenum = queue, .queues_total = 1,
+	                            .flags = NFQ_FLAG_BYPASS };
+	size_t len = XT_ALIGN(sizeof v);
+	struct nftnl_expr *e;
+	void *info;
+
+	info = calloc(1, len);
+	e = nftnl_expr_alloc("target");
+	if (info == NULL || e == NULL) {
+		free(info);
+		if (e)
+			nftnl_expr_free(e);
+		return false;
+	}
+	memcpy(info, &v, sizeof v);
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, NFQ_TARGET_REV);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, (uint32_t)len);
+	return add(r, e);
+}
+
+/* --- rules, cheapest first (rules_nft.h) --- */
+
+enum { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_QUEUE, N_RULES };
+
+static bool rule_exprs(struct nftnl_rule *r, int which, uint16_t queue)
+{
+	const uint8_t pgm = IPPROTO_PGM, odata = PGM_ODATA;
+	const uint16_t frag_mask = htons(IP_MF_OFFSET), zero = 0;
+
+	switch (which) {
+	case R_NOT_PGM:
+		return payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_PROTO_OFF, 1) &&
+		       cmp(r, NFT_CMP_NEQ, &pgm, 1) && verdict_accept(r);
+	case R_ODATA:
+		return payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, PGM_TYPE_OFF, 1) &&
+		       cmp(r, NFT_CMP_EQ, &odata, 1) && verdict_accept(r);
+	case R_FRAGMENT:
+		return payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_FRAG_OFF, 2) &&
+		       mask(r, &frag_mask, 2) && cmp(r, NFT_CMP_NEQ, &zero, 2) && verdict_accept(r);
+	case R_QUEUE:
+		return add(r, nftnl_expr_alloc("counter")) && nfqueue(r, queue);
+	}
+	return false;
+}
+
+/* --- messages --- */
+
+static void put_table(struct mnl_nlmsg_batch *b, const struct nftnl_table *t, uint16_t type,
+                      uint16_t flags, uint32_t *seq)
+{
+	struct nlmsghdr *nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), type,
+	                                                    NFPROTO_IPV4, flags | NLM_F_ACK,
+	                                                    (*seq)++);
+
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	mnl_nlmsg_batch_next(b);
+}
+
+static bool put_chain(struct mnl_nlmsg_batch *b, const char *table, int i, uint32_t *seq)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (c == NULL)
+		return false;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain_name[i]);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chain_hook[i]);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0); /* NF_IP_PRI_FILTER */
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN,
+	                                  NFPROTO_IPV4, NLM_F_CREATE | NLM_F_ACK, (*seq)++);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	mnl_nlmsg_batch_next(b);
+	return true;
+}
+
+static bool put_rule(struct mnl_nlmsg_batch *b, const char *table, int i, int which,
+                     uint16_t queue, uint32_t *seq)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (r == NULL)
+		return false;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_name[i]);
+	if (!rule_exprs(r, which, queue)) {
+		nftnl_rule_free(r);
+		return false;
+	}
+	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE,
+	                                 NFPROTO_IPV4, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
+	                                 (*seq)++);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	mnl_nlmsg_batch_next(b);
+	return true;
+}
+
+/*
+ * Every message here is far below NFTR_BATCH_LIMIT, and the batch has
+ * the other NFTR_BATCH_LIMIT bytes of the buffer to spill into: checking
+ * the limit after each message is enough.
+ */
+static bool room(struct mnl_nlmsg_batch *b)
+{
+	return mnl_nlmsg_batch_size(b) < NFTR_BATCH_LIMIT - 512;
+}
+
+static size_t finish(struct mnl_nlmsg_batch *b, bool ok, uint32_t seq)
+{
+	size_t len = 0;
+
+	if (ok && room(b)) {
+		nftnl_batch_end(mnl_nlmsg_batch_current(b), seq);
+		mnl_nlmsg_batch_next(b);
+		len = mnl_nlmsg_batch_size(b);
+	}
+	mnl_nlmsg_batch_stop(b);
+	return len;
+}
+
+size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFTR_BATCH_LIMIT);
+	char name[NFTR_TABLE_LEN];
+	struct nftnl_table *t = nftnl_table_alloc();
+	bool ok = t != NULL;
+
+	if (b == NULL) {
+		if (t)
+			nftnl_table_free(t);
+		return 0;
+	}
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nftr_table_name(queue, name, sizeof name);
+	if (ok) {
+		/* Add-delete-add: a stale table goes, a missing one is no error. */
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
+		put_table(b, t, NFT_MSG_DELTABLE, 0, &seq);
+		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
+		nftnl_table_free(t);
+	}
+	for (int i = 0; ok && i < 2; i++)
+		ok = put_chain(b, name, i, &seq) && room(b);
+	for (int i = 0; ok && i < 2; i++)
+		for (int k = 0; ok && k < N_RULES; k++)
+			ok = put_rule(b, name, i, k, queue, &seq) && room(b);
+	return finish(b, ok, seq);
+}
+
+size_t nftr_build_remove(char *buf, uint16_t queue, uint32_t seq)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFTR_BATCH_LIMIT);
+	char name[NFTR_TABLE_LEN];
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (b == NULL || t == NULL) {
+		if (b)
+			mnl_nlmsg_batch_stop(b);
+		if (t)
+			nftnl_table_free(t);
+		return 0;
+	}
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nftr_table_name(queue, name, sizeof name);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	put_table(b, t, NFT_MSG_DELTABLE, 0, &seq);
+	nftnl_table_free(t);
+	return finish(b, true, seq);
+}
