@@ -64,6 +64,7 @@
 	X(SessionTableFull)          \
 	X(StateTableFull)            \
 	X(PacketsQueued)             \
+	X(RuleQueued)                \
 	X(PacketsModified)           \
 	X(NotPgm)                    \
 	X(UnknownInterface)

@@ -64,12 +64,15 @@ static void on_rtnl(struct ev_handler *h, uint32_t events)
 static void read_queue_drops(struct daemon *d)
 {
 	struct ne_health_counters *hc = ne_health(d->ne);
-	uint64_t qd, ud;
+	uint64_t qd, ud, rq;
 
 	if (nfqueue_read_drops((uint16_t)d->opts.queue, &qd, &ud) == 0) {
 		hc->QueueDrops = qd;
 		hc->UserDrops = ud;
 	}
+	/* Minus PacketsQueued: what the kernel passed without us (fail-open). */
+	if (rules_queued(&d->rules, &rq) == 0)
+		hc->RuleQueued = rq;
 }
 
 static void on_timer(struct ev_handler *h, uint32_t events)

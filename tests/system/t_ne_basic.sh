@@ -8,7 +8,7 @@
 #    source (§7.2).
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap
+require_cmd smcrouted smcroutectl tshark dumpcap nft jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((200 * 1024))
@@ -94,16 +94,21 @@ for i in $(seq 1 $N); do
 	[ "$spoofed" -eq "$ncfs" ] || fail "NCFs on link $i not sent from the source address"
 done
 
-# The datapath's own health: every packet the kernel queued (the NFQUEUE
-# rules' counters) reached pgmned and got a verdict, nothing failed.
+# The datapath's own health: every packet the kernel queued (the queue
+# rules' counters in pgmned's nftables table) reached pgmned and got a
+# verdict, nothing failed; pgmned reads the same counters (RuleQueued).
 health() {
 	nectl r1 show traffic | awk -v k="$1" '/^Health/ { h = 1; next } h && $1 == k { print $2; exit }'
 }
-kernel_queued=$(nx r1 iptables -w -nvxL | awk '$3 == "NFQUEUE" { s += $1 } END { print s + 0 }')
+kernel_queued=$(nx r1 nft -j list table ip "pgmned-q$Q" 2>/dev/null |
+	jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0')
 seen=$(health PacketsQueued)
 log "queued by the kernel: $kernel_queued; seen by pgmned: $seen"
 { [ "$kernel_queued" -gt 0 ] && [ "$seen" -eq "$kernel_queued" ]; } ||
 	fail "the kernel queued $kernel_queued packets, pgmned saw ${seen:-none}"
+# shellcheck disable=SC2317 # called through wait_for
+rule_read() { [ "$(health RuleQueued)" -ge "$kernel_queued" ]; }
+wait_for 5 rule_read || fail "RuleQueued $(health RuleQueued), the kernel's counters $kernel_queued"
 for c in QueueDrops UserDrops NetlinkOverruns NetlinkErrors VerdictErrors SendErrors; do
 	[ "$(health "$c")" = 0 ] || fail "health counter $c is $(health "$c")"
 done

@@ -1,18 +1,21 @@
 #!/bin/bash
-# pgmned's life on a router: bad flags refused, its own iptables chains
-# while it runs (ODATA accepted by the kernel rule, never queued), a
-# second instance on the same queue refused without touching the first
-# one's rules, kill -9 mid-transfer harmless (--queue-bypass), stale
-# chains replaced on restart, SIGTERM leaves no rule and no socket.
+# pgmned's life on a router: bad flags refused, its own nftables table
+# while it runs (ODATA accepted by the kernel rule, never queued;
+# iptables-save unharmed), a second instance on the same queue refused
+# without touching the first one's rules, kill -9 mid-transfer harmless
+# (--queue-bypass), the stale table replaced on restart, SIGTERM leaves
+# no rule and no socket; --rules iptables (the fallback) and --rules none
+# the same way.
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap
+require_cmd smcrouted smcroutectl tshark dumpcap nft jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=0
 N=2
 Q=$((300 + RANDOM % 100))
-FWD=PGMNE-Q$Q-FWD
+TABLE=pgmned-q$Q
+FWD=PGMNE-Q$Q-FWD # --rules iptables
 IN=PGMNE-Q$Q-IN
 
 ned() { nx r1 "$(bin pgmned)" "$@"; }
@@ -20,17 +23,23 @@ ned_start() {
 	bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl" "$@"
 	bg_wait_log pgmned "ready: queue $Q" 15 || fail "pgmned did not start"
 }
-rules() { nx r1 iptables -w -S; }
-pgmne_rules() { rules | grep -c -- PGMNE || true; }
-# rule_pkts CHAIN kernel|queue: packets CHAIN kept in the kernel (its
-# ACCEPT rule: ODATA and IP fragments) or queued
-rule_pkts() {
-	local t=ACCEPT
-	[ "$2" = queue ] && t=NFQUEUE
-	nx r1 iptables -w -nvxL "$1" | awk -v t="$t" '$3 == t { s += $1 } END { print s + 0 }'
+# ours: pgmned's table (empty if none); ipt: iptables' rules
+ours() { nx r1 nft list table ip "$TABLE" 2>/dev/null; }
+ipt() { nx r1 iptables -w -S; }
+# rules of pgmned's in either form: table lines, iptables PGMNE lines
+pgmne_rules() { echo $(($(ours | wc -l) + $(ipt | grep -c -- PGMNE))); }
+# chain_json CHAIN: the chain of pgmned's table as nft JSON
+chain_json() { nx r1 nft -j list chain ip "$TABLE" "$1" 2>/dev/null; }
+# counter CHAIN N: packets of the N-th counter in CHAIN of pgmned's table
+# (N = 0: the queue rule's, the only counter pgmned puts in)
+counter() {
+	chain_json "$1" | jq "[.nftables[].rule? // empty | .expr[] | .counter? // empty
+		| .packets][$2] // 0"
 }
+# handle CHAIN PATTERN: handle of the rule of CHAIN matching PATTERN
+handle() { nx r1 nft -a list chain ip "$TABLE" "$1" 2>/dev/null | awk -v p="$2" '$0 ~ p { print $NF }'; }
 # shellcheck disable=SC2317 # called through wait_for
-queued_in_since() { [ "$(rule_pkts "$IN" queue)" -gt "$1" ]; }
+queued_in_since() { [ "$(counter input 0)" -gt "$1" ]; }
 
 # expect_usage MESSAGE ARGS...: exit 2 and MESSAGE on stderr, nothing installed
 expect_usage() {
@@ -79,25 +88,36 @@ fi
 [ "$(pgmne_rules)" -eq 0 ] || fail "a refused start left rules behind"
 ned --help | grep -q -- "--nak-elim-ivl MS" || fail "--help does not document --nak-elim-ivl"
 
-# --- running: own chains, jumps for PGM only at the head of FORWARD and
-# INPUT (other traffic never enters them)
+# --- running: a table of its own, base chains on forward and input, the
+# same four rules in each (other traffic leaves at the first one); the
+# operator's iptables rules and iptables-save are unharmed
+nx r1 iptables -w -A FORWARD -p 47 -j ACCEPT || die "operator rule"
 ned_start
-[ "$(rules | grep -- '-A FORWARD' | head -1)" = "-A FORWARD -p 113 -j $FWD" ] ||
-	fail "no PGM jump to $FWD at the head of FORWARD"
-[ "$(rules | grep -- '-A INPUT' | head -1)" = "-A INPUT -p 113 -j $IN" ] ||
-	fail "no PGM jump to $IN at the head of INPUT"
-rules | grep -q -- "-A $FWD -j NFQUEUE --queue-num $Q --queue-bypass" ||
-	fail "no NFQUEUE rule with --queue-bypass in $FWD"
+grep -q "ready: queue $Q, nftables rules" "$T/pgmned.log" || fail "not started with nftables rules"
+for c in forward input; do
+	chain_json "$c" >"$T/$c.json" || fail "no chain $c in table $TABLE"
+	[ "$(jq -r '.nftables[].chain? // empty | "\(.type) \(.hook) \(.prio) \(.policy)"' \
+		"$T/$c.json")" = "filter $c 0 accept" ] || fail "$c: not a filter base chain, priority 0, policy accept"
+	[ "$(jq '[.nftables[].rule? // empty] | length' "$T/$c.json")" -eq 4 ] || fail "$c: not 4 rules"
+done
+ours | grep -q "ip protocol != 113 accept" || fail "no early accept for other traffic"
+ours | grep -q "@th,32,8 0x4 accept" || fail "no ODATA accept rule"
+ours | grep -q "ip frag-off & 16383 != 0 accept" || fail "no fragment accept rule"
+[ "$(ours | grep -c "counter packets [0-9]* bytes [0-9]* queue num $Q bypass")" -eq 2 ] ||
+	fail "no counted queue rule with bypass in each chain: $(ours)"
+[ "$(ipt | grep -c -- PGMNE)" -eq 0 ] || fail "iptables chains besides the table"
+ipt | grep -q -- "-A FORWARD -p gre -j ACCEPT" || fail "iptables -S lost the operator's rule"
+nx r1 iptables-save | grep -q -- "-A FORWARD -p gre -j ACCEPT" || fail "iptables-save broken by our table"
 [ -S "$T/r1.ctl" ] || fail "no control socket"
-rules >"$T/rules.before"
+strip_counters() { sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/'; }
+ours | strip_counters >"$T/rules.before"
 
 # --- IP fragments are forwarded by the kernel, not queued: no whole PGM
 # header to judge (a 3000-byte PGM datagram from the source, three pieces)
 nx rcv1 iptables -w -A INPUT -p 113 -s "$(addr src r1)" -m length --length 3020 -j ACCEPT
 # shellcheck disable=SC2317 # called through wait_for
 frag_in() { nx rcv1 iptables -w -nvxL INPUT | awk '$3 == "ACCEPT" { print $1; exit }'; }
-q0=$(rule_pkts "$FWD" queue)
-k0=$(rule_pkts "$FWD" kernel)
+q0=$(counter forward 0)
 nx src python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 113)
@@ -106,9 +126,7 @@ s.sendto(bytes(3000), (sys.argv[1], 0))' "$(addr rcv1 r1)" || die "fragmented se
 # shellcheck disable=SC2317 # called through wait_for
 frag_delivered() { [ "$(frag_in)" -ge 1 ]; }
 wait_for 5 frag_delivered || fail "fragmented PGM datagram not delivered through r1"
-[ "$(rule_pkts "$FWD" kernel)" -eq $((k0 + 3)) ] ||
-	fail "the kernel's ACCEPT rule matched $(($(rule_pkts "$FWD" kernel) - k0)) fragments, not 3"
-[ "$(rule_pkts "$FWD" queue)" -eq "$q0" ] || fail "fragments were queued"
+[ "$(counter forward 0)" -eq "$q0" ] || fail "fragments were queued"
 
 # --- a second instance on the same queue fails and leaves the first alone
 rc=0
@@ -117,14 +135,20 @@ ned -d -q "$Q" -s "$T/second.ctl" >"$T/second.out" 2>&1 || rc=$?
 grep -q "NFQUEUE $Q is already in use" "$T/second.out" ||
 	fail "second pgmned did not say why: $(cat "$T/second.out")"
 bg_running pgmned || fail "the first pgmned died"
-rules | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules"
+ours | strip_counters | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules"
 { [ -S "$T/r1.ctl" ] && [ ! -e "$T/second.ctl" ]; } || fail "control sockets disturbed"
 
 # --- ODATA is accepted by the kernel rule, never queued: every ODATA copy
-# forwarded to a receiver link matched the ACCEPT rule (a multicast packet
-# meets FORWARD once per outgoing interface)
+# forwarded to a receiver link matched the ODATA rule (a multicast packet
+# meets FORWARD once per outgoing interface), none went past it. The
+# test's own counters on either side of that rule (pgmned counts only
+# its queue rule): counter 0 before it, counter 1 after it, counter 2
+# pgmned's.
+h=$(handle forward '@th,32,8 0x4 accept')
+[ -n "$h" ] || fail "no handle for the ODATA rule"
+nx r1 nft insert rule ip "$TABLE" forward position "$h" @th,32,8 4 counter || die "counter before"
+nx r1 nft add rule ip "$TABLE" forward position "$h" @th,32,8 4 counter || die "counter after"
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
-k0=$(rule_pkts "$FWD" kernel)
 start_transfer 8000 $((300 * 1024))
 check_transfer "clean transfer"
 odata=0 spm_ok=0
@@ -134,20 +158,22 @@ for i in $(seq 1 $N); do
 	# SPMs were queued and rewritten: path NLA = our address on that link (§7.1)
 	spm_ok=$((spm_ok + $(cap_count "out$i" "pgm.hdr.type == 0x00 && pgm.spm.path.ipv4 == $(addr r1 "rcv$i")")))
 done
-accepted=$(($(rule_pkts "$FWD" kernel) - k0))
-queued=$(rule_pkts "$FWD" queue)
-log "ODATA copies forwarded: $odata; matched by the kernel ACCEPT rule: $accepted;" \
-	"queued on FORWARD: $queued; SPMs with our path NLA: $spm_ok"
+accepted=$(counter forward 0)
+past=$(counter forward 1)
+queued=$(counter forward 2)
+log "ODATA copies forwarded: $odata; reaching the kernel's ODATA rule: $accepted;" \
+	"past it: $past; queued on FORWARD: $queued; SPMs with our path NLA: $spm_ok"
 [ "$odata" -gt 0 ] || fail "no ODATA forwarded"
 [ "$accepted" -eq "$odata" ] ||
-	fail "$odata ODATA copies forwarded but $accepted matched the kernel ACCEPT rule"
+	fail "$odata ODATA copies forwarded but $accepted reached the kernel ODATA rule"
+[ "$past" -eq 0 ] || fail "$past ODATA packets went past the kernel's ODATA rule"
 { [ "$queued" -gt 0 ] && [ "$spm_ok" -gt 0 ]; } || fail "SPMs did not go through pgmned"
 
 # --- kill -9 mid-transfer: the kernel keeps forwarding (--queue-bypass)
 # shellcheck disable=SC2046
 nx r1 iptables -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match odata) \
 	-m statistic --mode random --probability 0.03 -j DROP || die "loss rule"
-before=$(rule_pkts "$IN" queue)
+before=$(counter input 0)
 start_transfer 2000 $((1024 * 1024))  # about 4 s
 wait_for 20 queued_in_since "$before" || fail "no NAK reached pgmned before the kill"
 bg_running recv1 || fail "the transfer ended before the kill"
@@ -159,11 +185,11 @@ check_transfer "after kill -9"
 log "every byte delivered after kill -9 ($(nx r1 iptables -t raw -nvxL PREROUTING |
 	awk '$3 == "DROP" { s += $1 } END { print s + 0 }') ODATA dropped)"
 
-# --- restart replaces the stale chains: one jump each, not two
+# --- restart replaces the stale table: the test's counters gone, one
+# queue rule per chain, not two
 printf 'interface %s\nnak-rpt-ivl 450\n' "$(ifname r1 src)" >"$T/r1.conf"
 ned_start -f "$T/r1.conf" -i "$(ifname r1 rcv1)"
-[ "$(rules | grep -c -- "-j $FWD\$")" -eq 1 ] || fail "stale FORWARD jump not replaced"
-[ "$(rules | grep -c -- "-j $IN\$")" -eq 1 ] || fail "stale INPUT jump not replaced"
+ours | strip_counters | diff -u "$T/rules.before" - || fail "stale table not replaced"
 
 # --- -i and the file's interface lines add up: PGM on those only; links
 # and addresses followed live
@@ -203,7 +229,7 @@ row_is "$(ifname r1 rcv2)" "$(addr r1 rcv2) on" || fail "SIGHUP: broken file cha
 rc=0
 bg_stop pgmned TERM || rc=$?
 [ "$rc" -eq 0 ] || fail "pgmned exited $rc on SIGTERM"
-[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(rules | grep PGMNE)"
+[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(ours; ipt | grep PGMNE)"
 [ ! -e "$T/r1.ctl" ] || fail "control socket left after SIGTERM"
 # --- without -d: it detaches once set up, and SIGTERM still cleans up
 ned -q "$Q" -s "$T/r1.ctl" >"$T/detach.out" 2>&1 || fail "pgmned without -d: $(cat "$T/detach.out")"
@@ -217,4 +243,53 @@ kill -TERM "$dpid"
 wait_for 10 test ! -e "/proc/$dpid" || fail "detached pgmned ignored SIGTERM"
 [ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM to the detached pgmned"
 [ ! -e "$T/r1.ctl" ] || fail "control socket left by the detached pgmned"
-pass "rules, single instance, ODATA in the kernel, kill -9 bypass, clean stop, detached stop"
+
+# --- --rules iptables (also the fallback when nftables refuses the
+# table): own chains, jumps for PGM only at the head of FORWARD and INPUT
+ned_start --rules iptables
+grep -q "ready: queue $Q, iptables rules" "$T/pgmned.log" || fail "not started with iptables rules"
+[ -z "$(ours)" ] || fail "--rules iptables installed the nftables table"
+[ "$(ipt | grep -- '-A FORWARD' | head -1)" = "-A FORWARD -p 113 -j $FWD" ] ||
+	fail "no PGM jump to $FWD at the head of FORWARD"
+[ "$(ipt | grep -- '-A INPUT' | head -1)" = "-A INPUT -p 113 -j $IN" ] ||
+	fail "no PGM jump to $IN at the head of INPUT"
+ipt | grep -q -- "-A $FWD -j NFQUEUE --queue-num $Q --queue-bypass" ||
+	fail "no NFQUEUE rule with --queue-bypass in $FWD"
+# ODATA through them: accepted by their u32 rule, never queued
+k0=$(nx r1 iptables -w -nvxL "$FWD" | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
+for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
+start_transfer 8000 $((100 * 1024))
+check_transfer "transfer with --rules iptables"
+odata=0
+for i in $(seq 1 $N); do
+	cap_stop "out$i"
+	odata=$((odata + $(cap_count "out$i" "pgm.hdr.type == 0x04")))
+done
+k1=$(nx r1 iptables -w -nvxL "$FWD" | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
+{ [ "$odata" -gt 0 ] && [ $((k1 - k0)) -eq "$odata" ]; } ||
+	fail "--rules iptables: $odata ODATA copies forwarded, $((k1 - k0)) accepted by the kernel rule"
+# kill -9 leaves the chains; an nftables start removes them (they would
+# queue PGM a second time) and installs its table
+kill -KILL "$(bg_pid pgmned)"
+bg_wait pgmned 5 >/dev/null || true
+[ "$(ipt | grep -c -- PGMNE)" -gt 0 ] || fail "iptables chains vanished after kill -9"
+ned_start
+[ "$(ipt | grep -c -- PGMNE)" -eq 0 ] || fail "stale iptables chains not removed by an nftables start"
+[ -n "$(ours)" ] || fail "no table after the iptables chains were removed"
+bg_stop pgmned TERM || fail "pgmned exited $? on SIGTERM"
+[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM"
+# and the other way: iptables after a killed nftables run
+ned_start
+kill -KILL "$(bg_pid pgmned)"
+bg_wait pgmned 5 >/dev/null || true
+ned_start --rules iptables
+[ -z "$(ours)" ] || fail "stale nftables table not removed by an iptables start"
+bg_stop pgmned TERM || fail "pgmned --rules iptables exited $? on SIGTERM"
+[ "$(pgmne_rules)" -eq 0 ] || fail "iptables rules left after SIGTERM: $(ipt | grep PGMNE)"
+
+# --- --rules none: nothing installed, nothing removed
+ned_start --rules none
+[ "$(pgmne_rules)" -eq 0 ] || fail "--rules none installed rules"
+bg_stop pgmned TERM || fail "pgmned --rules none exited $? on SIGTERM"
+ipt | grep -q -- "-A FORWARD -p gre -j ACCEPT" || fail "the operator's rule is gone"
+pass "rules (nftables, iptables, none), single instance, ODATA in the kernel, kill -9 bypass, clean stop, detached stop"
