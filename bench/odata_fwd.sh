@@ -10,7 +10,8 @@
 # generator, router and sink all run on CPU 0 and the rate at the sink is
 # 1 / (generator + router + sink cost per packet): any cost pgmned adds
 # to the router lowers it. pgmned runs on CPU 1 (ODATA never reaches it;
-# its kernel rule accepts ODATA before NFQUEUE).
+# its kernel rule accepts ODATA before NFQUEUE). B runs pgmned as it
+# comes: its own nftables table (--rules nft).
 #
 # Rounds are short and come in blocks "A X X A" (X = B, or F and R with
 # --explain), so every X round has an A round next to it: the ratio of
@@ -35,14 +36,19 @@
 # router-only slowdown is larger than 1 - ratio; docs/bench.md discusses
 # it.
 #
-# --explain adds blocks with two more modes that split B's cost:
-#   F  one rule, FORWARD -p 113 -j ACCEPT (the price of any filter rule,
-#      and the floor of any rule set that lets ODATA through)
-#   R  pgmned's own rule set, copied from the B rounds (iptables-save) and
-#      installed without the daemon
-# --try RULES (repeatable) adds a mode Xk: that iptables-restore file
-#   (filter table, --noflush) in the router, no daemon: a candidate rule
-#   set measured against the same A rounds (bench/odata_rules/ has ours).
+# --explain adds blocks with three more modes that split B's cost:
+#   F  one rule, iptables FORWARD -p 113 -j ACCEPT (the price of any
+#      filter rule, and the floor of any rule set that lets ODATA through)
+#   R  pgmned's own table without the daemon: pgmned started and killed
+#      with -9, which leaves its table as it was (--queue-bypass lets
+#      the rest of PGM through); deleted when the block ends
+#   I  pgmned running with --rules iptables (its fallback rule set)
+# --fallback adds mode I alone.
+# --try RULES (repeatable) adds a mode Xk: that file in the router, no
+#   daemon: a candidate rule set measured against the same A rounds
+#   (bench/odata_rules/ has ours). A file ending in .nft is loaded with
+#   nft -f (and its tables deleted after the block), any other with
+#   iptables-restore (filter table, --noflush).
 # --perf records CPU 0 (perf record -e cpu-clock, perf itself on CPU 1)
 #   during every round and takes, from the samples of the generator's
 #   process and ksoftirqd/0 (the whole forwarding chain), the share in
@@ -51,23 +57,25 @@
 #   same: a second estimate, from one round's own samples, that the
 #   neighbours' cache and scheduling noise moves much less than a rate.
 #
-# usage: odata_fwd.sh [--quick] [--explain] [--perf] [--try RULES]...
+# usage: odata_fwd.sh [--quick] [--explain] [--fallback] [--perf] [--try RULES]...
 #                     [--rounds N] [--seconds S] [--payload BYTES]
 #   --rounds N: rounds per mode (N/2 blocks "A m m A" per mode)
-# Needs root, smcroute, iptables and $BIN/pgmgen; without $BIN/pgmned it
+# Needs root, smcroute, iptables, nft, jq and $BIN/pgmgen; without $BIN/pgmned it
 # measures A only and exits 77 (skip).
 rounds=40
 seconds=1
 payload=64
 warmup=1
 explain=0
+fallback=0
 perf=0
 tries=()
-usage="usage: $0 [--quick] [--explain] [--perf] [--try RULES]... [--rounds N] [--seconds S] [--payload BYTES]"
+usage="usage: $0 [--quick] [--explain] [--fallback] [--perf] [--try RULES]... [--rounds N] [--seconds S] [--payload BYTES]"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) rounds=8; seconds=1; warmup=0 ;;
 	--explain) explain=1 ;;
+	--fallback) fallback=1 ;;
 	--perf) perf=1 ;;
 	--try) tries+=("$2"); shift ;;
 	--rounds) rounds=$2; shift ;;
@@ -82,13 +90,14 @@ blocks=$(((rounds + 1) / 2))
 
 # shellcheck source=bench/netns_env.sh
 . "$(dirname "$0")/netns_env.sh"
-require_cmd smcrouted taskset
+require_cmd smcrouted taskset nft jq
 require_bin pgmgen
 [ "$perf" = 1 ] && require_cmd perf
 have_ne=1
 if [ ! -x "$PGMNE_BIN/pgmned" ] || [ ! -x "$PGMNE_BIN/pgmnectl" ]; then
 	have_ne=0
 	explain=0
+	fallback=0
 	log "odata_fwd: pgmned/pgmnectl not built: baseline only (A A rounds)"
 fi
 
@@ -96,9 +105,10 @@ GROUP=239.192.77.1
 bench_line gen rtr sink
 count_rule sink || die "counting rule"
 
-# The modes, one block "A m m A" each in turn (B first: R copies its rules).
+# The modes, one block "A m m A" each in turn.
 modes=(B)
-[ "$explain" = 1 ] && modes=(B F R)
+[ "$explain" = 1 ] && modes=(B F R I)
+[ "$explain" = 0 ] && [ "$fallback" = 1 ] && modes=(B I)
 [ $have_ne -eq 0 ] && modes=(A)
 for ((k = 0; k < ${#tries[@]}; k++)); do
 	[ -r "${tries[k]}" ] || die "--try ${tries[k]}: cannot read"
@@ -115,37 +125,63 @@ bench_machine
 KSOFTIRQD=$(pgrep -x ksoftirqd/0 | head -n1)
 ksoft_ns() { awk '{ print $1 }' "/proc/$KSOFTIRQD/schedstat" 2>/dev/null || echo 0; }
 
-# Mode R: pgmned's rules as the B rounds found them, without the daemon.
-R_RULES=$T/rules-R
-save_rules() {
-	nx rtr iptables-save -t filter | grep -E '^(\*filter|:PGMNE|-A|COMMIT)' >"$R_RULES"
+# The queue of the pgmned started last (tests/system/lib.sh numbers them).
+ned_queue() { echo $((100 + LIB_QUEUE)); }
+ned_start() {
+	pgmned_start rtr -i "$(ifname rtr gen)" -i "$(ifname rtr sink)" "$@"
+	pin "$(bg_pid pgmned-rtr)" 1
 }
+# nft_tables FILE: the tables an .nft file creates ("family name" lines)
+nft_tables() { awk '$1 == "table" { print $2, $3 }' "$1"; }
 
 # enter MODE / leave MODE: set the router up for a mode and back to plain.
-# rtr's filter table is ours alone (private namespace): leaving R or F
-# flushes it.
+# rtr's filter table is ours alone (private namespace): leaving F, I or
+# an iptables X flushes it.
 enter() {
+	local x
 	case $1 in
-	B)
-		pgmned_start rtr -i "$(ifname rtr gen)" -i "$(ifname rtr sink)"
-		pin "$(bg_pid pgmned-rtr)" 1
-		[ -s "$R_RULES" ] || save_rules ;;
+	B) ned_start ;;
+	I) ned_start --rules iptables ;;
 	F) nx rtr iptables -w -A FORWARD -p 113 -j ACCEPT ;;
-	R) [ -s "$R_RULES" ] && nx rtr iptables-restore -w 10 --noflush <"$R_RULES" ;;
-	X*) nx rtr iptables-restore -w 10 --noflush <"${tries[${1#X} - 1]}" ;;
+	R)
+		ned_start
+		bg_stop pgmned-rtr KILL >/dev/null 2>&1
+		nx rtr nft list table ip "pgmned-q$(ned_queue)" >/dev/null 2>&1 ;;
+	X*)
+		x=${tries[${1#X} - 1]}
+		case $x in
+		*.nft) nx rtr nft -f "$x" ;;
+		*) nx rtr iptables-restore -w 10 --noflush <"$x" ;;
+		esac ;;
 	esac
 }
 leave() {
+	local x t
 	case $1 in
-	B) pgmned_stop rtr || log "pgmned exited with status $?" ;;
-	F | R | X*) nx rtr iptables -w -F && nx rtr iptables -w -X ;;
+	B | I) pgmned_stop rtr || log "pgmned exited with status $?" ;;
+	R) nx rtr nft delete table ip "pgmned-q$(ned_queue)" 2>/dev/null ;;
+	F) nx rtr iptables -w -F && nx rtr iptables -w -X ;;
+	X*)
+		x=${tries[${1#X} - 1]}
+		case $x in
+		*.nft) while read -r t; do
+			# shellcheck disable=SC2086 # $t: family and name
+			nx rtr nft delete table $t 2>/dev/null
+		done < <(nft_tables "$x") ;;
+		*) nx rtr iptables -w -F && nx rtr iptables -w -X ;;
+		esac ;;
 	esac
 }
 
-# ODATA packets pgmned's ACCEPT rules have seen: proof that B and R
-# measured what they claim (ODATA stayed in the kernel).
+# Proof that a mode measured what it claims (ODATA stayed in the kernel):
+# iptables' ACCEPT rules' packets (I, X), or what the queue rules of
+# pgmned's table counted (B, R: small, ODATA never reaches them).
 chain_accepted() {
-	nx rtr iptables -w -L -v -x -n | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }'
+	nx rtr iptables -w -L -v -x -n 2>/dev/null | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }'
+}
+nft_queued() {
+	nx rtr nft -j list table ip "pgmned-q$(ned_queue)" 2>/dev/null |
+		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0'
 }
 
 PERF_PERIOD_NS=250000 # --perf: one sample per 250 us of CPU 0
@@ -216,7 +252,8 @@ for ((b = 0; b < blocks; b++)); do
 			# shellcheck disable=SC2086 # $r6: two numbers
 			[ "$perf" = 1 ] && printf ' netfilter_share=%s netfilter_ns_per_pkt=%s' $r6
 			case $rm in
-			B | R | X*) printf ' odata-accepted-in-kernel=%s' "$(chain_accepted)" ;;
+			B | R) printf ' queued-by-rule=%s' "$(nft_queued)" ;;
+			I | X*) printf ' odata-accepted-in-kernel=%s' "$(chain_accepted)" ;;
 			esac
 			echo
 			echo "$rm $r $r6" >>"$T/seq"
@@ -307,7 +344,10 @@ result odata_fwd "pps per cpu-s, pgmned running" "$(mode_col B 4 | median)" "-" 
 report B "pgmned/plain" 0.98
 if [ "$explain" = 1 ]; then
 	report F "1 ACCEPT rule/plain" -
-	report R "pgmned rules/plain" -
+	report R "pgmned table, no daemon/plain" -
+fi
+if [ "$explain" = 1 ] || [ "$fallback" = 1 ]; then
+	report I "pgmned --rules iptables/plain" -
 fi
 for ((k = 0; k < ${#tries[@]}; k++)); do
 	report "X$((k + 1))" "$(basename "${tries[k]}")/plain" -
