@@ -41,35 +41,35 @@ static bool ip_options(const uint8_t *opt, size_t len, struct pgm_ip *out)
 	return true;
 }
 
+/* Every field read from the fixed 20 bytes after one length check (the
+ * engine parses each queued packet with this). */
 enum pgm_err pgm_ip_parse(const uint8_t *buf, size_t len, struct pgm_ip *out)
 {
-	struct pgm_rd r;
 	uint8_t vihl;
 	uint16_t frag;
 
 	memset(out, 0, sizeof *out);
 	if (buf == NULL || len < IPV4_MIN_HDR)
 		return PGM_E_TRUNCATED;
-	rd_init(&r, buf, len, 0);
-	vihl = rd_u8(&r);
+	vihl = buf[0];
 	if (vihl >> 4 != 4 || (vihl & 0x0F) < 5)
 		return PGM_E_BAD_VERSION;
 	out->hdr_len = (size_t)(vihl & 0x0F) * 4;
-	rd_skip(&r, 1); /* TOS */
-	out->total_len = rd_u16(&r);
-	rd_skip(&r, 2); /* ID */
-	frag = rd_u16(&r);
+	/* buf[1]: TOS; buf[4..5]: ID */
+	out->total_len = ld_be16(buf + 2);
+	frag = ld_be16(buf + 6);
 	out->fragment = (frag & (IP_MF | IP_OFFMASK)) != 0;
-	out->ttl = rd_u8(&r);
-	out->proto = rd_u8(&r);
-	rd_skip(&r, 2); /* header checksum: the kernel has verified it */
-	rd_bytes(&r, &out->src, 4);
-	rd_bytes(&r, &out->dst, 4);
+	out->ttl = buf[8];
+	out->proto = buf[9];
+	/* buf[10..11]: header checksum, the kernel has verified it */
+	memcpy(&out->src, buf + 12, 4);
+	memcpy(&out->dst, buf + 16, 4);
 	if (out->hdr_len > len || out->total_len > len)
 		return PGM_E_TRUNCATED;
 	if (out->total_len < out->hdr_len)
 		return PGM_E_BAD_VERSION; /* not a consistent IPv4 header */
-	if (!ip_options(buf + IPV4_MIN_HDR, out->hdr_len - IPV4_MIN_HDR, out))
+	if (out->hdr_len > IPV4_MIN_HDR &&
+	    !ip_options(buf + IPV4_MIN_HDR, out->hdr_len - IPV4_MIN_HDR, out))
 		return PGM_E_BAD_VERSION;
 	return PGM_OK;
 }

@@ -79,6 +79,11 @@ static inline uint16_t ld_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static inline uint32_t ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static inline void rd_bytes(struct pgm_rd *r, void *dst, size_t n)
 {
 	if (!rd_take(r, n)) {
