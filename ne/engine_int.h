@@ -159,12 +159,15 @@ static inline uint64_t ne_t64(const struct ne *ne, uint32_t t)
 }
 static inline uint64_t ne_slot_bit(unsigned slot) { return (uint64_t)1 << slot; }
 
-/* The eight TSI bytes as one word: hashing and comparing are per packet. */
+/* The eight TSI bytes as one word: hashing and comparing are per packet.
+ * GSI and port fill struct pgm_tsi without padding, so the word is one
+ * load (on a little-endian host: GSI in the low 48 bits, port above). */
+_Static_assert(sizeof(struct pgm_tsi) == sizeof(uint64_t), "TSI is 8 bytes, no padding");
 static inline uint64_t ne_tsi_key(const struct pgm_tsi *t)
 {
-	uint64_t k = 0;
-	memcpy(&k, t->gsi, sizeof(t->gsi));
-	return k | (uint64_t)t->sport << 48;
+	uint64_t k;
+	memcpy(&k, t, sizeof(k));
+	return k;
 }
 /* 32-bit hash of a repair state's key, (TSI, SQN): a multiply-xorshift
  * finaliser, so consecutive SQNs of one TSI land far apart. */

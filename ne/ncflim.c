@@ -118,7 +118,7 @@ static struct ncf_ent *find(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint
 {
 	for (uint32_t i = *bucket_of(l, tsi, sqn, ifindex); i != NE_NIL; i = l->e[i].hnext) {
 		struct ncf_ent *e = &l->e[i];
-		if (e->sqn == sqn && e->ifindex == ifindex && pgm_tsi_eq(&e->tsi, tsi))
+		if (e->sqn == sqn && e->ifindex == ifindex && ne_tsi_key(&e->tsi) == ne_tsi_key(tsi))
 			return e;
 	}
 	return NULL;
@@ -251,7 +251,7 @@ static bool rec_inside(const struct ne_ncflim *l, struct ne_rstate *r, uint32_t 
 	return false;
 }
 
-static void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static inline void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
                      struct ne_rstate *r, uint8_t slot1, int ifx, uint32_t now,
                      struct sqn_ncf *q)
 {
@@ -312,7 +312,7 @@ static bool owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
 }
 
 /* An NCF went now for a fresh SQN: its interval begins. */
-static void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static inline void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
                   int ifx, uint8_t slot1, const struct sqn_ncf *q)
 {
 	if (q->where == W_REC) {
@@ -323,6 +323,43 @@ static void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
 	}
 	if (find(l, tsi, sqn, ifx) == NULL) /* the list may repeat an SQN */
 		open_interval(ne, l, tsi, sqn, ifx, ne_t32(ne->now + l->ivl));
+}
+
+/* owe() for one SQN: the same steps without the per-SQN arrays. */
+static bool owe_one(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+                    uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now)
+{
+	struct ne_rstate *r = q->where == W_REC ? q->r : NULL;
+	struct ncf_ent *e = find(l, tsi, sqn, ifx);
+	if (e == NULL) {
+		if (l->used >= NCF_LIM_MAX)
+			return false;
+		e = open_interval(ne, l, tsi, sqn, ifx, r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
+	}
+	e->owed = 1;
+	if (r != NULL)
+		r->ncf_tab = 1;
+	return true;
+}
+
+/* A NAK naming one SQN, the common case: ne_answer_nak()'s steps
+ * without its per-SQN arrays. */
+static void answer_one(struct ne *ne, struct ne_ncflim *l, const struct ne_pkt_ctx *c,
+                       const struct ne_session *s, uint32_t sqn, struct ne_rstate *r)
+{
+	int ifx = c->in->ifindex;
+	uint8_t slot1 = (uint8_t)(ne_iface_slot(ne->ifaces, c->in) + 1);
+	uint32_t now = ne_t32(ne->now);
+	struct sqn_ncf q;
+	classify(l, &s->tsi, sqn, r, slot1, ifx, now, &q);
+	if (q.inside && owe_one(ne, l, &s->tsi, sqn, &q, ifx, now)) {
+		c->in->cnt.NcfSuppressed++;
+		return;
+	}
+	if (!ne_send_ncf(ne, c, s))
+		return; /* nothing went out: the next NAK tries again */
+	if (!q.inside)
+		begin(ne, l, &s->tsi, sqn, ifx, slot1, &q);
 }
 
 /*
@@ -337,6 +374,10 @@ void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_se
 	struct ne_ncflim *l = ne->ncflim;
 	if (l == NULL) {
 		ne_send_ncf(ne, c, s);
+		return;
+	}
+	if (n == 1) {
+		answer_one(ne, l, c, s, sqns[0], rs[0]);
 		return;
 	}
 	const struct pgm_tsi *tsi = &s->tsi;
