@@ -201,7 +201,10 @@ struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi);
 /* New live session for tsi; NULL (and counted) when the table is full. */
 struct ne_session *ne_session_add(struct ne *ne, const struct pgm_tsi *tsi);
 void ne_session_touch(struct ne *ne, struct ne_session *s);
-uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s);
+static inline uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
+{
+	return (uint32_t)(s - ne->sess);
+}
 /* A repair state of session index i went away. */
 void ne_session_release(struct ne *ne, uint32_t i);
 void ne_sessions_tick(struct ne *ne);
@@ -231,11 +234,37 @@ void ne_rstate_del(struct ne *ne, struct ne_rstate *r);
 /* Enter a phase: sets since/deadline and moves to that phase's FIFO. */
 void ne_rstate_enter(struct ne *ne, struct ne_rstate *r, enum ne_rs_phase phase);
 /* Add an interface slot, counting ReXmitStates on it when new. */
-void ne_rstate_add_iface(struct ne *ne, struct ne_rstate *r, unsigned slot);
-bool ne_rstate_eliminating(const struct ne *ne, const struct ne_rstate *r);
+/* (Both inline: once or twice per NAK.) */
+static inline void ne_rstate_add_iface(struct ne *ne, struct ne_rstate *r, unsigned slot)
+{
+	uint64_t bit = ne_slot_bit(slot);
+	if (r->ifaces & bit)
+		return;
+	r->ifaces |= bit;
+	ne->ifaces->v[slot].cnt.ReXmitStates++;
+}
+
+/* §7.4: duplicates of a pending NAK are discarded, and of an outstanding
+ * one for NAK_ELIM_IVL after its confirmation; §9.5.3.2: a NAK after an
+ * NNAK is never eliminated. */
+static inline bool ne_rstate_eliminating(const struct ne *ne, const struct ne_rstate *r)
+{
+	switch (r->phase) {
+	case RS_PENDING:
+		return true;
+	case RS_CONFIRMED:
+	case RS_ANTICIPATED:
+		return !ne_due(r->since + ne->cfg.nak_elim_ivl_ms, ne->now);
+	default:
+		return false;
+	}
+}
 void ne_rstates_tick(struct ne *ne);
 uint64_t ne_rstates_deadline(const struct ne *ne);
-uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r);
+static inline uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
+{
+	return (uint32_t)(r - ne->rs);
+}
 
 /* copies.c */
 bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,

@@ -55,11 +55,6 @@ void ne_rstates_free(struct ne *ne)
 	free(ne->rs_slot);
 }
 
-uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rstate *r)
-{
-	return (uint32_t)(r - ne->rs);
-}
-
 static uint32_t home_of(const struct ne *ne, uint32_t h)
 {
 	return ne_rs_home(ne, h);
@@ -220,31 +215,6 @@ void ne_rstate_del(struct ne *ne, struct ne_rstate *r)
 	r->next = ne->rs_free;
 	ne->rs_free = i;
 	ne->rs_used--;
-}
-
-void ne_rstate_add_iface(struct ne *ne, struct ne_rstate *r, unsigned slot)
-{
-	uint64_t bit = ne_slot_bit(slot);
-	if (r->ifaces & bit)
-		return;
-	r->ifaces |= bit;
-	ne->ifaces->v[slot].cnt.ReXmitStates++;
-}
-
-/* §7.4: duplicates of a pending NAK are discarded, and of an outstanding
- * one for NAK_ELIM_IVL after its confirmation; §9.5.3.2: a NAK after an
- * NNAK is never eliminated. */
-bool ne_rstate_eliminating(const struct ne *ne, const struct ne_rstate *r)
-{
-	switch (r->phase) {
-	case RS_PENDING:
-		return true;
-	case RS_CONFIRMED:
-	case RS_ANTICIPATED:
-		return !ne_due(r->since + ne->cfg.nak_elim_ivl_ms, ne->now);
-	default:
-		return false;
-	}
 }
 
 static void count_timed_out(struct ne *ne, const struct ne_rstate *r)

@@ -39,11 +39,6 @@ void ne_sessions_free(struct ne *ne)
 	free(ne->sess_bucket);
 }
 
-uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
-{
-	return (uint32_t)(s - ne->sess);
-}
-
 static uint32_t *bucket_of(struct ne *ne, const struct pgm_tsi *tsi)
 {
 	return &ne->sess_bucket[ne_hash_index(ne_tsi_key(tsi), ne->sess_shift)];
