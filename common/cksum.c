@@ -20,13 +20,6 @@ static uint16_t fold34(uint64_t sum)
 	return (uint16_t)sum;
 }
 
-static uint16_t fold(uint64_t sum)
-{
-	while (sum > 0xFFFF)
-		sum = (sum & 0xFFFF) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /* acc + w with the carry out of bit 63 added back in (end-around carry):
  * cannot wrap again, after a wrap acc <= 2^64 - 2. GCC makes it add, adc. */
 static inline uint64_t add_eac(uint64_t acc, uint64_t w)
@@ -45,7 +38,7 @@ uint16_t cksum_partial(const void *buf, size_t len, uint32_t sum)
 
 	/* Eight bytes at a time with end-around carry: a 64-bit word is the
 	 * sum of its 16-bit words times powers of 2^16, and 2^16 = 1 in ones'
-	 * complement arithmetic (mod 0xFFFF), so fold() of this sum is the
+	 * complement arithmetic (mod 0xFFFF), so this sum folded is the
 	 * RFC 1071 sum. Every NAK, NCF and RDATA through the engine is
 	 * verified with this (36-40 bytes): two words per loop iteration,
 	 * and the tail without a loop. */
@@ -99,16 +92,6 @@ int pgm_cksum_ok(const void *buf, size_t len)
 		return 1; /* §8: zero means the sender computed none */
 	/* A correct packet sums (stored field included) to all ones. */
 	return cksum_partial(buf, len, 0) == 0xFFFF;
-}
-
-uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w)
-{
-	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
-	uint64_t sum = (uint16_t)~hc;
-	sum += (uint16_t)~old_w;
-	sum += new_w;
-	uint16_t c = (uint16_t)~fold(sum);
-	return c == 0 ? 0xFFFF : c;
 }
 
 uint16_t cksum_update_bytes(uint16_t hc, const void *old_b, const void *new_b, size_t len)

@@ -25,7 +25,18 @@ int pgm_cksum_ok(const void *buf, size_t len);
  * words old_w -> new_w (as read from the buffer, any byte order consistent
  * with the stored checksum). Keeps the 0xFFFF rule.
  */
-uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w);
+static inline uint16_t cksum_update16(uint16_t hc, uint16_t old_w, uint16_t new_w)
+{
+	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Three 16-bit words sum
+	 * below 2^18: two folds bring it to 16 bits. Inline: once per NCF. */
+	uint32_t sum = (uint16_t)~hc;
+	sum += (uint16_t)~old_w;
+	sum += new_w;
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	uint16_t c = (uint16_t)~sum;
+	return c == 0 ? 0xFFFF : c;
+}
 /* Same for a run of bytes changed in place (even offset from packet start). */
 uint16_t cksum_update_bytes(uint16_t hc, const void *old_b, const void *new_b, size_t len);
 /* IPv4 header checksum. */

@@ -162,7 +162,8 @@ static enum ne_verdict handle_pgm(struct ne *ne, uint8_t *ip, const struct pgm_i
 		c.out = ne_iface_by_index(ne->ifaces, m->out_ifindex);
 		c.repeat_copy = ne_copy_repeat(ne, &pkt, m, c.out);
 	}
-	ne_apply_opx(&c);
+	if (pkt.opt.invalidate_count != 0) /* rare: checked here, not in a call */
+		ne_apply_opx(&c);
 	return dispatch(ne, &c);
 }
 
