@@ -24,7 +24,7 @@
 #include "tsi.h"
 #include "wire.h"
 
-#define CTL_VERSION 3 /* 2: interfaces carry ncf_ivl_ms; 3: health RuleQueued */
+#define CTL_VERSION 4 /* 2: interfaces carry ncf_ivl_ms; 3: health RuleQueued; 4: NakRetryDeferred, QueueBacklogs */
 #define CTL_HDR_LEN 4
 #define CTL_MAX_PAYLOAD 2048 /* the largest record (rstate, 64 ifaces) fits */
 #define CTL_MAX_MSG (CTL_HDR_LEN + CTL_MAX_PAYLOAD)

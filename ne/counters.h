@@ -3,7 +3,10 @@
  * (pgmNeIf* objects, draft-petrova-pgmmib-01) where one exists (the
  * draft has none for §7.2 NCF rate limiting: NcfSuppressed counts NAKs
  * answered by no NCF of their own, NcfCoalesced the NCFs sent for them
- * when the interval ended). Listed
+ * when the interval ended; nor for overload: NakRetryDeferred counts
+ * NAK retries that fell due while the daemon was behind and were put
+ * off by one NAK_RPT_RTE instead of sent, QueueBacklogs the times it
+ * fell behind, see ne_set_overload()). Listed
  * once here as X-macros so the engine, the control socket and pgmnectl
  * agree on names and order.
  */
@@ -24,6 +27,7 @@
 	X(NakEliminated)             \
 	X(NakRetransmitted)          \
 	X(NakRetryExpired)           \
+	X(NakRetryDeferred)          \
 	X(InNakNoSessionErrors)      \
 	X(InNakSeqErrors)            \
 	X(NakError)                  \
@@ -58,6 +62,7 @@
 	X(QueueDrops)                \
 	X(UserDrops)                 \
 	X(NetlinkOverruns)           \
+	X(QueueBacklogs)             \
 	X(NetlinkErrors)             \
 	X(VerdictErrors)             \
 	X(SendErrors)                \

@@ -43,6 +43,16 @@ static void on_batch_end(void *arg)
 	rawsend_flush(&d->raw);
 }
 
+/* The queue holds more than a wake-up takes, or was drained: NAK
+ * retries wait while pgmned is behind (ne_set_overload, docs/engine.md
+ * "Overload"). */
+static void on_backlog(void *arg, bool on)
+{
+	struct daemon *d = arg;
+
+	ne_set_overload(d->ne, on);
+}
+
 /* --- epoll handlers --- */
 
 static void on_nfq(struct ev_handler *h, uint32_t events)
@@ -229,6 +239,7 @@ static int open_queue(struct daemon *d)
 	d->nfq.fn = on_queued;
 	d->nfq.hint = on_hint;
 	d->nfq.batch_end = on_batch_end;
+	d->nfq.backlog = on_backlog;
 	d->nfq.arg = d;
 	d->nfq.health = ne_health(d->ne);
 	if (nfqueue_open(&d->nfq, q) < 0) {

@@ -110,6 +110,7 @@ struct ne {
 	struct ne_io io;
 	uint64_t now;        /* latest clock reading; never goes back */
 	uint64_t ticked;     /* now at the last timer run */
+	bool overload;       /* NAK retries deferred (ne_set_overload) */
 	struct ne_health_counters health;
 	uint64_t malformed[PGM_E_COUNT];
 	struct ne_copyseen copies[NE_COPY_SLOTS];

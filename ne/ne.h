@@ -112,6 +112,17 @@ enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct n
  */
 void ne_prefetch(const struct ne *ne, const uint8_t *ip, size_t len);
 
+/*
+ * Overload (the datapath is behind: its receive queue holds more than
+ * it handles in one wake-up). While on, a NAK retry that falls due is
+ * not sent but put off by one NAK_RPT_RTE (counted in NakRetryDeferred
+ * on the upstream interface); NAK_RPT_IVL still ends the state as
+ * before, so a NAK is retried once load allows, within NAK_RPT_IVL.
+ * First NAKs, NCFs and everything else are unaffected. Off at start;
+ * with it off the engine behaves exactly as without this call.
+ */
+void ne_set_overload(struct ne *ne, bool on);
+
 /* Run due timers (NAK retries, state expiry, session lifetime). */
 void ne_tick(struct ne *ne, uint64_t now_ms);
 /* Next time ne_tick() has work, UINT64_MAX when none. */

@@ -22,6 +22,8 @@
 #define NFQ_MAXLEN 4096              /* packets the kernel holds for us */
 #define NFQ_DRAIN_MAX 256            /* datagrams per wake-up: others get a turn */
 _Static_assert(NFQ_DRAIN_MAX % NFQ_RX_BATCH == 0, "whole batches per wake-up");
+_Static_assert(NFQ_BACKLOG_RUN * NFQ_RX_BATCH >= NFQ_DRAIN_MAX,
+               "backlogged means more than one wake-up's worth");
 
 /* Send one config message and wait for the kernel's answer. */
 static int config_request(struct nfqueue *q, struct nlmsghdr *nlh)
@@ -311,6 +313,26 @@ static int receive_batch(struct nfqueue *q, struct mmsghdr *mm, struct sockaddr_
 	return recvmmsg(q->ev.fd, mm, NFQ_RX_BATCH, MSG_DONTWAIT, NULL);
 }
 
+/* Track the backlog after a receive of n datagrams (n < 0: none). */
+static void note_receive(struct nfqueue *q, int n)
+{
+	bool was = q->backlogged;
+
+	if (n == NFQ_RX_BATCH) {
+		if (q->full_run < NFQ_BACKLOG_RUN)
+			q->full_run++;
+	} else {
+		q->full_run = 0;
+	}
+	q->backlogged = q->full_run >= NFQ_BACKLOG_RUN;
+	if (q->backlogged == was)
+		return;
+	if (q->backlogged)
+		q->health->QueueBacklogs++;
+	if (q->backlog)
+		q->backlog(q->arg, q->backlogged);
+}
+
 /* Only the kernel speaks on this socket; a cut message cannot be walked
  * (as mnl_socket_recvfrom checks). */
 static bool datagram_ok(const struct sockaddr_nl *from, const struct mmsghdr *mm)
@@ -326,6 +348,7 @@ void nfqueue_input(struct nfqueue *q)
 	for (int i = 0; i < NFQ_DRAIN_MAX / NFQ_RX_BATCH; i++) {
 		int n = receive_batch(q, mm, from);
 
+		note_receive(q, n);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return;

@@ -24,6 +24,9 @@ typedef void (*nfqueue_hint_fn)(void *arg, const uint8_t *ip, size_t len);
 /* The end of one receive batch: flush what the packets made the engine send. */
 typedef void (*nfqueue_batch_fn)(void *arg);
 
+/* The queue became backlogged (on) or was drained (off), see below. */
+typedef void (*nfqueue_backlog_fn)(void *arg, bool on);
+
 #define NFQ_BUF_SIZE (65536 + 4096) /* one full-size packet plus netlink framing */
 /*
  * Datagrams taken per recvmmsg(): the kernel sends one netlink message
@@ -32,6 +35,14 @@ typedef void (*nfqueue_batch_fn)(void *arg);
  * address space, touched only as far as packets fill it.
  */
 #define NFQ_RX_BATCH 32
+/*
+ * Backlogged: this many full receives in a row (the kernel had more
+ * queued than one wake-up takes, NFQ_DRAIN_MAX in nfq.c), until the
+ * first receive that is not full (drained). The only overload signal
+ * there is: with fail-open the kernel counts nothing when the queue
+ * overflows, and NETLINK_NO_ENOBUFS hides socket overruns.
+ */
+#define NFQ_BACKLOG_RUN 8
 
 struct mnl_socket;
 
@@ -53,6 +64,9 @@ struct nfqueue {
 	nfqueue_packet_fn fn;
 	nfqueue_hint_fn hint;       /* may be NULL */
 	nfqueue_batch_fn batch_end; /* may be NULL */
+	nfqueue_backlog_fn backlog; /* may be NULL */
+	unsigned full_run;          /* full receives in a row */
+	bool backlogged;
 	void *arg;
 	struct ne_health_counters *health;
 	struct nfq_verdicts vb;
@@ -72,7 +86,9 @@ void nfqueue_close(struct nfqueue *q);
  * Packets come NFQ_RX_BATCH per system call; hint sees every packet of a
  * batch before fn sees the first, and their verdicts go back in
  * one datagram at the end of each batch (runs of equal verdicts as one
- * NFQNL_MSG_VERDICT_BATCH), then batch_end runs.
+ * NFQNL_MSG_VERDICT_BATCH), then batch_end runs. backlog runs right
+ * after a receive that changes the backlog state, before the packets of
+ * that receive are handled (QueueBacklogs counts the changes to on).
  */
 void nfqueue_input(struct nfqueue *q);
 

@@ -232,9 +232,28 @@ static void count_retry_expired(struct ne *ne, const struct ne_rstate *r)
 		up->cnt.NakRetryExpired++;
 }
 
-/* §7.3: repeat at NAK_RPT_RTE until an NCF, give up after NAK_RPT_IVL
+void ne_set_overload(struct ne *ne, bool on)
+{
+	ne->overload = on;
+}
+
+static void count_retry_deferred(struct ne *ne, const struct ne_rstate *r)
+{
+	const struct ne_session *s = &ne->sess[r->session];
+	struct ne_iface *up = ne_iface_by_index(ne->ifaces, s->upstream_ifindex);
+	if (up != NULL)
+		up->cnt.NakRetryDeferred++;
+}
+
+/*
+ * §7.3: repeat at NAK_RPT_RTE until an NCF, give up after NAK_RPT_IVL
  * (checked at the retry times, so it is rounded up to a whole number of
- * retry intervals). */
+ * retry intervals). Under overload a due retry is put off by one
+ * NAK_RPT_RTE instead (docs/engine.md, "Overload"): the first NAK went
+ * up already, the upstream NCF a retry asks for would likely reach a
+ * full queue and pass unseen, and the send would take the CPU that new
+ * NAKs from downstream need.
+ */
 static void retry_due(struct ne *ne, struct ne_rstate *r)
 {
 	if (ne_due(r->since + ne->cfg.nak_rpt_ivl_ms, ne->now)) {
@@ -243,9 +262,13 @@ static void retry_due(struct ne *ne, struct ne_rstate *r)
 		ne_rstate_del(ne, r);
 		return;
 	}
-	ne_send_nak_retry(ne, &ne->sess[r->session], r->sqn);
-	if (r->retries < UINT8_MAX)
-		r->retries++;
+	if (ne->overload) {
+		count_retry_deferred(ne, r);
+	} else {
+		ne_send_nak_retry(ne, &ne->sess[r->session], r->sqn);
+		if (r->retries < UINT8_MAX)
+			r->retries++;
+	}
 	list_unlink(ne, r);
 	r->deadline = ne_t32(ne->now) + ne->cfg.nak_rpt_rte_ms;
 	list_append(ne, r);

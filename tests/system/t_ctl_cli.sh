@@ -19,6 +19,7 @@ require_cmd python3 jq setpriv
 require_bin pgmnectl ctl_fixture
 
 S=$T/fx.ctl
+V=4 # the control protocol version, CTL_VERSION in common/ctlproto.h
 host_add h   # the processes' home; the socket lives in the file system
 
 ctl() { "$(bin pgmnectl)" -s "$S" "$@"; }
@@ -96,9 +97,9 @@ as_nobody "$(bin pgmnectl)" -s "$S" show sessions >/dev/null ||
 	fail "a member of the socket's group is not served"
 
 # --- garbage and a client that never reads ---
-python3 - "$S" "$(bin pgmnectl)" <<'EOF' || fail "misbehaving clients"
+python3 - "$S" "$(bin pgmnectl)" "$V" <<'EOF' || fail "misbehaving clients"
 import socket, subprocess, sys, time
-path, nectl = sys.argv[1], sys.argv[2]
+path, nectl, V = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
 def served():
     t = time.monotonic()
@@ -122,8 +123,8 @@ if not served():
     sys.exit('not served after the garbage client')
 
 # never reads: pipeline "show traffic" requests until the daemon lets go
-# version 2, type 4 (show traffic), 30 payload bytes: type, flags, group, TSI, ifname
-req = bytes([2, 4, 0, 30, 4]) + bytes(29)
+# version V, type 4 (show traffic), 30 payload bytes: type, flags, group, TSI, ifname
+req = bytes([V, 4, 0, 30, 4]) + bytes(29)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 s.setblocking(False)
@@ -164,15 +165,15 @@ bg_stop fxbig || fail "big fixture did not stop cleanly"
 # --- a daemon that answers badly: scripted replies, one connection each ---
 cat >"$T/fake.py" <<'EOF'
 import os, socket, sys
-path = sys.argv[1]
+path, V = sys.argv[1], int(sys.argv[2])
 replies = [
-    bytes([3, 71, 0, 0]),                          # another version's ERROR
-    bytes([2, 65, 0, 3, 1, 2, 3]),                 # session record 3 bytes long
-    bytes([2, 65, 0xFF, 0xFF]),                    # longer than any message
+    bytes([V + 1, 71, 0, 0]),                      # another version's ERROR
+    bytes([V, 65, 0, 3, 1, 2, 3]),                 # session record 3 bytes long
+    bytes([V, 65, 0xFF, 0xFF]),                    # longer than any message
     b'',                                           # closes before END
-    bytes([2, 99, 0, 0]),                          # unknown record type
-    bytes([2, 71, 0, 4, 0, 2, 0x1b, 0x5b]),        # ERROR text with ESC
-    bytes([2, 71, 0, 5, 0, 4, 0x62, 0x61, 0x64]),  # ERROR bad argument "bad"
+    bytes([V, 99, 0, 0]),                          # unknown record type
+    bytes([V, 71, 0, 4, 0, 2, 0x1b, 0x5b]),        # ERROR text with ESC
+    bytes([V, 71, 0, 5, 0, 4, 0x62, 0x61, 0x64]),  # ERROR bad argument "bad"
 ]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
@@ -191,10 +192,10 @@ for r in replies:
     c.close()
 os.unlink(path)
 EOF
-bg_start h fake python3 "$T/fake.py" "$T/fake.ctl"
+bg_start h fake python3 "$T/fake.py" "$T/fake.ctl" "$V"
 bg_wait_log fake '^listening' 10 || fail "fake daemon did not start"
 fake() { expect_rc "$1" "$2" "$(bin pgmnectl)" -s "$T/fake.ctl" show sessions; }
-fake 1 '^pgmnectl: daemon speaks control protocol version 3, pgmnectl speaks 2$'
+fake 1 "^pgmnectl: daemon speaks control protocol version $((V + 1)), pgmnectl speaks $V\$"
 fake 1 '^pgmnectl: malformed session record from daemon$'
 fake 1 '^pgmnectl: malformed reply from daemon: message too long$'
 fake 1 '^pgmnectl: daemon closed the connection before the reply ended$'
