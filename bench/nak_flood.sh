@@ -128,7 +128,7 @@ HZ=$(getconf CLK_TCK)
 
 # snap: one snapshot of the counters that matter, as
 # "InNaks OutNcfs UniqueNaks NakEliminated OutNaks-upstream QueueDrops rstates
-#  NcfSuppressed NcfCoalesced"
+#  NcfSuppressed NcfCoalesced InNcfs-upstream NakRetryDeferred QueueBacklogs"
 snap() {
 	nectl rtr -j show traffic |
 		jq -r --arg r "$(ifname rtr rcv)" --arg s "$(ifname rtr src)" '
@@ -136,7 +136,8 @@ snap() {
 		(.interfaces[] | select(.name == $s) | .counters) as $u |
 		"\($d.InNaks) \($d.OutNcfs) \($d.UniqueNaks) \($d.NakEliminated) \($u.OutNaks)" +
 		" \(.health.QueueDrops // 0) \(.repair_states // 0)" +
-		" \($d.NcfSuppressed // 0) \($d.NcfCoalesced // 0) \($u.InNcfs // 0)"'
+		" \($d.NcfSuppressed // 0) \($d.NcfCoalesced // 0) \($u.InNcfs // 0)" +
+		" \($u.NakRetryDeferred // 0) \(.health.QueueBacklogs // 0)"'
 }
 
 flood() {
@@ -180,6 +181,8 @@ round_pgmned() {
 	extra="ncfs=$((b[1] - a[1])) unique=$((b[2] - a[2])) elim=$((b[3] - a[3]))"
 	extra+=" up=$((b[4] - a[4])) qdrops=$((b[5] - a[5])) states=${b[6]}"
 	extra+=" ncf-suppressed=$((b[7] - a[7])) ncf-coalesced=$((b[8] - a[8]))"
+	# Retries put off while pgmned was behind, and how often it fell behind.
+	extra+=" retry-deferred=$((b[10] - a[10])) backlogs=$((b[11] - a[11]))"
 	[ "$answered" = 1 ] && extra+=" ncfs-from-src=$((b[9] - a[9])) echo:[$echo_out]"
 	extra+=" cpu=$(((k1 - k0) * 100 / HZ))cs"
 }
