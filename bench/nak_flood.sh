@@ -55,7 +55,12 @@
 #
 # usage: nak_flood.sh [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]
 #                     [--scenario implosion|storm|storm-answered|both|all]
-#                     [--sink ingress|prerouting]
+#                     [--sink ingress|prerouting] [--perf]
+# --perf: perf record -g -e cpu-clock on pgmned through each D/O flood;
+# the round line gets pgmned's samples split by the system call on their
+# call chain (recv = recvmmsg on the queue, verdict = the verdict
+# sendto, send = the NCF/NAK sendmmsg, epoll/timer, other kernel) and
+# user space (engine = ne_* and the codec, the rest of pgmned and libs).
 # "all" (the default) is all three; "both" is implosion and storm.
 # Needs root, iptables, tc, jq and $BIN/{pgmgen,nfq_null,ncf_echo,pgmned,
 # pgmnectl}; skips (77) when one is missing.
@@ -66,18 +71,21 @@ sqns=4096
 sqns_implosion=16
 which=all
 sink=ingress
+perf=0
 warmup=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) rounds=3; seconds=1; warmup=0 ;;
 	--scenario) which=$2; shift ;;
 	--sink) sink=$2; shift ;;
+	--perf) perf=1 ;;
 	--rounds) rounds=$2; shift ;;
 	--seconds) seconds=$2; shift ;;
 	--tsis) tsis=$2; shift ;;
 	--sqns) sqns=$2; shift ;;
 	*) echo "usage: $0 [--quick] [--rounds N] [--seconds S] [--tsis T] [--sqns Q]" \
-		"[--scenario implosion|storm|storm-answered|both|all] [--sink ingress|prerouting]" >&2
+		"[--scenario implosion|storm|storm-answered|both|all] [--sink ingress|prerouting]" \
+		"[--perf]" >&2
 		exit 2 ;;
 	esac
 	shift
@@ -88,6 +96,7 @@ case $sink in ingress|prerouting) ;; *) echo "nak_flood: --sink ingress|prerouti
 . "$(dirname "$0")/netns_env.sh"
 require_cmd smcrouted taskset jq tc
 require_bin pgmgen nfq_null ncf_echo pgmned pgmnectl
+[ "$perf" = 1 ] && require_cmd perf
 
 GROUP=239.192.77.1
 NULLQ=77
@@ -140,6 +149,30 @@ snap() {
 		" \($u.NakRetryDeferred // 0) \(.health.QueueBacklogs // 0)"'
 }
 
+# perf_split FILE: pgmned's samples by where they were (see --perf), as
+# "perf: recv=..% verdict=..% send=..% poll=..% kernel=..% engine=..% user=..%"
+perf_split() {
+	perf script -i "$1" -F ip,sym 2>/dev/null | awk '
+	function done_sample() {
+		if (!n) return
+		c = "user"
+		if (st ~ / __sys_recvmmsg| do_recvmmsg/) c = "recv"
+		else if (st ~ / __sys_sendmmsg/) c = "send"
+		else if (st ~ / __sys_sendto| netlink_sendmsg/) c = "verdict"
+		else if (st ~ / do_epoll_wait| __x64_sys_epoll| timerfd| __x64_sys_read/) c = "poll"
+		else if (kern) c = "kernel"
+		else if (top ~ /^(ne_|pgm_|cksum|track_|retry_|run_list|dispatch|on_queued)/) c = "engine"
+		cnt[c]++; tot++; n = 0; st = ""; kern = 0
+	}
+	NF == 0 { done_sample(); next }
+	{ if (!n) { top = $2; kern = ($1 ~ /^ffff/) } n++; st = st " " $2 }
+	END { done_sample()
+		printf "perf:"
+		split("recv verdict send poll kernel engine user", k, " ")
+		for (i = 1; i <= 7; i++) printf " %s=%.1f%%", k[i], tot ? 100 * cnt[k[i]] / tot : 0
+		printf " samples=%d\n", tot }'
+}
+
 flood() {
 	nx rcv taskset -c 0 "$(bin pgmgen)" -m nak -s "$(addr rcv rtr)" -d "$(addr rtr rcv)" \
 		-g "$GROUP" -S "$(addr src rtr)" -t "$tsis" -q "$sqns" -T "$seconds"
@@ -164,9 +197,16 @@ round_pgmned() {
 		bg_wait_log ncf_echo '^ready' 5 || return 1
 	fi
 	read -r -a a <<<"$(snap)"
+	local pp= pdata=$T/perf-$$-$RANDOM.data
+	if [ "$perf" = 1 ]; then
+		taskset -c 0 perf record -q -g -e cpu-clock -p "$pid" -o "$pdata" \
+			-- sleep "$seconds" >/dev/null 2>&1 &
+		pp=$!
+	fi
 	k0=$(cputicks "$pid")
 	out=$(flood) || return 1
 	k1=$(cputicks "$pid")
+	[ -n "$pp" ] && wait "$pp"
 	read -r -a b <<<"$(snap)"
 	pgmned_stop rtr || log "pgmned exited with status $?"
 	if [ "$answered" = 1 ]; then
@@ -185,6 +225,10 @@ round_pgmned() {
 	extra+=" retry-deferred=$((b[10] - a[10])) backlogs=$((b[11] - a[11]))"
 	[ "$answered" = 1 ] && extra+=" ncfs-from-src=$((b[9] - a[9])) echo:[$echo_out]"
 	extra+=" cpu=$(((k1 - k0) * 100 / HZ))cs"
+	if [ -n "$pp" ]; then
+		extra+=" $(perf_split "$pdata")"
+		rm -f "$pdata"
+	fi
 }
 round_D() { round_pgmned ""; }
 round_O() { round_pgmned 0; }
