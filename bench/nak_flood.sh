@@ -46,7 +46,9 @@
 #              rest are duplicates (NCF only, eliminated: §7.4)
 #   storm      TSIS x SQNS distinct pairs (default 262144): nearly every
 #              NAK is new (state, NCF, NAK upstream, and that NAK's
-#              retries, since nothing upstream answers with an NCF)
+#              retries, since nothing upstream answers with an NCF; while
+#              pgmned is behind, its queue backlogged, the retries are
+#              put off instead: retry-deferred, backlogs per round)
 #   storm-answered  the storm, with src answering every NAK with an NCF
 #              as a real source does (bench/ncf_echo on src, CPU 0): the
 #              NE sends one NAK upstream per new pair and stops retrying
