@@ -38,9 +38,10 @@ typedef void (*nfqueue_backlog_fn)(void *arg, bool on);
 /*
  * Backlogged: this many full receives in a row (the kernel had more
  * queued than one wake-up takes, NFQ_DRAIN_MAX in nfq.c), until the
- * first receive that is not full (drained). The only overload signal
- * there is: with fail-open the kernel counts nothing when the queue
- * overflows, and NETLINK_NO_ENOBUFS hides socket overruns.
+ * first receive that is not full (drained). The overload signal that
+ * comes in time: with fail-open the queue counts nothing when it
+ * overflows, NETLINK_NO_ENOBUFS hides socket overruns, and the rules'
+ * RuleQueued is read once a second.
  */
 #define NFQ_BACKLOG_RUN 8
 
