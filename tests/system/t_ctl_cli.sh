@@ -96,6 +96,11 @@ chgrp 65534 "$S"
 as_nobody "$(bin pgmnectl)" -s "$S" show sessions >/dev/null ||
 	fail "a member of the socket's group is not served"
 
+# The control protocol's version (common/ctlproto.h) for the raw messages below.
+V=$(awk '$1 == "#define" && $2 == "CTL_VERSION" { print $3 }' \
+	"$(dirname "$0")/../../common/ctlproto.h")
+[ -n "$V" ] || die "no CTL_VERSION in common/ctlproto.h"
+
 # --- garbage and a client that never reads ---
 python3 - "$S" "$(bin pgmnectl)" "$V" <<'EOF' || fail "misbehaving clients"
 import socket, subprocess, sys, time
