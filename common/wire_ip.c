@@ -68,8 +68,16 @@ enum pgm_err pgm_ip_parse(const uint8_t *buf, size_t len, struct pgm_ip *out)
 		return PGM_E_TRUNCATED;
 	if (out->total_len < out->hdr_len)
 		return PGM_E_BAD_VERSION; /* not a consistent IPv4 header */
-	if (out->hdr_len > IPV4_MIN_HDR &&
-	    !ip_options(buf + IPV4_MIN_HDR, out->hdr_len - IPV4_MIN_HDR, out))
+	if (out->hdr_len == IPV4_MIN_HDR)
+		return PGM_OK;
+	/* Router Alert alone, as §8 asks for on SPM, NCF, RDATA and POLL:
+	 * what ip_options() would conclude, without the walk. */
+	if (out->hdr_len == IPV4_MIN_HDR + IPOPT_RA_LEN && buf[IPV4_MIN_HDR] == IPOPT_RA &&
+	    buf[IPV4_MIN_HDR + 1] == IPOPT_RA_LEN) {
+		out->router_alert = true;
+		return PGM_OK;
+	}
+	if (!ip_options(buf + IPV4_MIN_HDR, out->hdr_len - IPV4_MIN_HDR, out))
 		return PGM_E_BAD_VERSION;
 	return PGM_OK;
 }

@@ -12,7 +12,7 @@ static bool same_packet(const struct ne_copyseen *c, const struct pgm_pkt *pkt,
 {
 	return c->valid && c->type == pkt->type && c->cksum == pkt->checksum &&
 	       c->in_ifindex == m->in_ifindex && c->sqn == sqn &&
-	       pgm_tsi_eq(&c->tsi, &pkt->tsi);
+	       ne_tsi_key(&c->tsi) == ne_tsi_key(&pkt->tsi);
 }
 
 static uint32_t packet_sqn(const struct pgm_pkt *pkt)

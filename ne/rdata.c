@@ -18,7 +18,7 @@
  * slot cannot be reused between copies (that takes an SPM, which starts
  * a new packet), so its index stays valid.
  */
-static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
+static struct ne_rstate *rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 {
 	const struct pgm_pkt *p = c->pkt;
 	c->in->cnt.InRdata++;
@@ -26,30 +26,34 @@ static void rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx *c)
 	ne->copy->had_state = false;
 	if (p->opt_flags & PGM_OPT_PARITY) {
 		c->in->cnt.InParityRdata++;
-		return;
+		return NULL;
 	}
 	struct ne_session *s = ne_session_find(ne, &p->tsi);
 	if (s == NULL) {
 		c->in->cnt.InRdataNoSessionErrors++;
-		return;
+		return NULL;
 	}
 	ne->copy->session = ne_session_index(ne, s);
-	ne->copy->had_state = ne_rstate_find(ne, ne->copy->session, p->u.data.sqn) != NULL;
+	struct ne_rstate *r = ne_rstate_find(ne, ne->copy->session, p->u.data.sqn);
+	ne->copy->had_state = r != NULL;
 	if (!ne->copy->had_state)
 		c->in->cnt.RdataEliminatedSqn++;
+	return r;
 }
 
 enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
 {
-	if (!c->repeat_copy)
-		rdata_first_copy(ne, c);
+	/* The first copy's lookup serves that copy too; later copies look
+	 * again (an earlier copy may have ended the state). */
+	struct ne_rstate *first = c->repeat_copy ? NULL : rdata_first_copy(ne, c);
 	if (c->pkt->opt_flags & PGM_OPT_PARITY)
 		return NE_ACCEPT;
 	if (c->out == NULL || !c->out->enabled)
 		return NE_ACCEPT;
 	if (!ne->copy->had_state)
 		return NE_DROP; /* counted once, on the first copy */
-	struct ne_rstate *r = ne_rstate_find(ne, ne->copy->session, c->pkt->u.data.sqn);
+	struct ne_rstate *r = first != NULL ? first
+	                    : ne_rstate_find(ne, ne->copy->session, c->pkt->u.data.sqn);
 	uint64_t bit = ne_slot_bit(ne_iface_slot(ne->ifaces, c->out));
 	if (r != NULL && (r->ifaces & bit)) {
 		r->ifaces &= ~bit;
