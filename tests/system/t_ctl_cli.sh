@@ -19,7 +19,6 @@ require_cmd python3 jq setpriv
 require_bin pgmnectl ctl_fixture
 
 S=$T/fx.ctl
-V=4 # the control protocol version, CTL_VERSION in common/ctlproto.h
 host_add h   # the processes' home; the socket lives in the file system
 
 ctl() { "$(bin pgmnectl)" -s "$S" "$@"; }
