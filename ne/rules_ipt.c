@@ -34,8 +34,8 @@ extern char **environ;
 
 static void chain_names(uint16_t queue, char *fwd, char *in)
 {
-	snprintf(fwd, CHAIN_LEN, "PGMNE-Q%u-FWD", queue);
-	snprintf(in, CHAIN_LEN, "PGMNE-Q%u-IN", queue);
+	snprintf(fwd, CHAIN_LEN, IPT_CHAIN_FWD, queue);
+	snprintf(in, CHAIN_LEN, IPT_CHAIN_IN, queue);
 }
 
 /*

@@ -13,6 +13,10 @@
 
 #include <stdint.h>
 
+/* The chains' names for a queue number (printf formats, one %u). */
+#define IPT_CHAIN_FWD "PGMNE-Q%u-FWD"
+#define IPT_CHAIN_IN "PGMNE-Q%u-IN"
+
 /* Replace any stale chains of this queue and install fresh ones. 0 or -1. */
 int ipt_rules_install(uint16_t queue);
 /* Remove the jumps and chains of this queue (quietly if absent). */

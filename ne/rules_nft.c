@@ -22,7 +22,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
-#include "../common/log.h"
+#include "rules_ipt.h"
 
 #define RECV_TIMEOUT_S 2
 
@@ -216,8 +216,8 @@ bool nftr_ipt_chains_exist(uint16_t queue)
 
 	if (nl == NULL)
 		return false;
-	snprintf(fwd, sizeof fwd, "PGMNE-Q%u-FWD", queue);
-	snprintf(in, sizeof in, "PGMNE-Q%u-IN", queue);
+	snprintf(fwd, sizeof fwd, IPT_CHAIN_FWD, queue);
+	snprintf(in, sizeof in, IPT_CHAIN_IN, queue);
 	found = filter_chain_exists(nl, fwd, first_seq()) ||
 	        filter_chain_exists(nl, in, first_seq() + 1);
 	mnl_socket_close(nl);
