@@ -57,6 +57,9 @@ if [ -x "$BIN/bench_engine" ]; then
 	[ -z "$quick" ] && bench engine_sorted 300 "$BIN/bench_engine" --sorted --rounds 1
 	# And a table that fits in cache: 64 sessions x 1024 SQNs.
 	[ -z "$quick" ] && bench engine_64k 300 "$BIN/bench_engine" --states 65536 --sessions 64
+	# As pgmned drives it: each receive batch (up to 32) prefetched first
+	# (ne_prefetch), then handled.
+	[ -z "$quick" ] && bench engine_batch 300 "$BIN/bench_engine" --batch 32
 	bench profile 300 env OUT="$out/profile" "$HERE/profile_engine.sh" $quick
 else
 	echo "=== engine: SKIP ($BIN/bench_engine not built: the engine library is missing)"
