@@ -1,7 +1,7 @@
 /*
- * NFQUEUE datapath: the PGM packets our iptables rules queue (everything
- * but ODATA) come here, go through a callback (the engine), and get a
- * verdict back — on every path, errors included.
+ * NFQUEUE datapath: the PGM packets our kernel rules (rules.h) queue
+ * (everything but ODATA) come here, go through a callback (the engine),
+ * and get a verdict back — on every path, errors included.
  */
 #ifndef PGMNE_NFQ_H
 #define PGMNE_NFQ_H
