@@ -234,6 +234,23 @@ static size_t finish(struct mnl_nlmsg_batch *b, bool ok, uint32_t seq)
 	return len;
 }
 
+/*
+ * The batch's opening message, and the table's name (into name) and
+ * identity (into t, when there is one). Returns the next sequence number.
+ */
+static uint32_t begin_batch(struct mnl_nlmsg_batch *b, uint32_t seq, uint16_t queue,
+                            char name[NFTR_TABLE_LEN], struct nftnl_table *t)
+{
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nftr_table_name(queue, name, NFTR_TABLE_LEN);
+	if (t) {
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	}
+	return seq;
+}
+
 size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
 {
 	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFTR_BATCH_LIMIT);
@@ -246,13 +263,9 @@ size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
 			nftnl_table_free(t);
 		return 0;
 	}
-	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
-	mnl_nlmsg_batch_next(b);
-	nftr_table_name(queue, name, sizeof name);
+	seq = begin_batch(b, seq, queue, name, t);
 	if (ok) {
 		/* Add-delete-add: a stale table goes, a missing one is no error. */
-		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
 		put_table(b, t, NFT_MSG_DELTABLE, 0, &seq);
 		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
@@ -279,11 +292,7 @@ size_t nftr_build_remove(char *buf, uint16_t queue, uint32_t seq)
 			nftnl_table_free(t);
 		return 0;
 	}
-	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
-	mnl_nlmsg_batch_next(b);
-	nftr_table_name(queue, name, sizeof name);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	seq = begin_batch(b, seq, queue, name, t);
 	put_table(b, t, NFT_MSG_DELTABLE, 0, &seq);
 	nftnl_table_free(t);
 	return finish(b, true, seq);
