@@ -278,6 +278,20 @@ static inline void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint
 		q->where = W_REC;
 }
 
+/* One SQN of a suppressed NAK: its interval (e, or a new one when e is
+ * NULL) owes an NCF, and its repair state knows the table holds it. */
+static inline void owe_sqn(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+                           uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now,
+                           struct ncf_ent *e)
+{
+	struct ne_rstate *r = q->where == W_REC ? q->r : NULL;
+	if (e == NULL)
+		e = open_interval(ne, l, tsi, sqn, ifx, r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
+	e->owed = 1;
+	if (r != NULL)
+		r->ncf_tab = 1;
+}
+
 /*
  * A suppressed NAK: each SQN's interval owes one NCF at its end. False,
  * and nothing owed, when the table has no room for the intervals that
@@ -298,15 +312,9 @@ static bool owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
 	if (need > NCF_LIM_MAX - l->used)
 		return false;
 	for (unsigned i = 0; i < n; i++) {
-		struct ne_rstate *r = q[i].where == W_REC ? q[i].r : NULL;
 		if (e[i] == NULL) /* a repair state's interval moves here */
 			e[i] = find(l, tsi, sqns[i], ifx); /* the list may repeat an SQN */
-		if (e[i] == NULL)
-			e[i] = open_interval(ne, l, tsi, sqns[i], ifx,
-			                     r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
-		e[i]->owed = 1;
-		if (r != NULL)
-			r->ncf_tab = 1;
+		owe_sqn(ne, l, tsi, sqns[i], &q[i], ifx, now, e[i]);
 	}
 	return true;
 }
@@ -329,16 +337,10 @@ static inline void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_ts
 static bool owe_one(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
                     uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now)
 {
-	struct ne_rstate *r = q->where == W_REC ? q->r : NULL;
 	struct ncf_ent *e = find(l, tsi, sqn, ifx);
-	if (e == NULL) {
-		if (l->used >= NCF_LIM_MAX)
-			return false;
-		e = open_interval(ne, l, tsi, sqn, ifx, r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
-	}
-	e->owed = 1;
-	if (r != NULL)
-		r->ncf_tab = 1;
+	if (e == NULL && l->used >= NCF_LIM_MAX)
+		return false;
+	owe_sqn(ne, l, tsi, sqn, q, ifx, now, e);
 	return true;
 }
 
