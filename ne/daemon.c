@@ -66,9 +66,11 @@ static void on_nfq(struct ev_handler *h, uint32_t events)
 static void on_rtnl(struct ev_handler *h, uint32_t events)
 {
 	struct rtnl *r = container_of(h, struct rtnl, ev);
+	struct daemon *d = container_of(r, struct daemon, rtnl);
 
 	(void)events;
 	rtnl_input(r);
+	rules_ifaces_changed(&d->rules, &d->ifaces);
 }
 
 static void read_queue_drops(struct daemon *d)
@@ -140,6 +142,7 @@ static void reload(struct daemon *d)
 	d->opts.n_ifaces = next.n_ifaces;
 	d->rtnl.n_names = next.n_ifaces;
 	rtnl_resync(&d->rtnl);
+	rules_ifaces_changed(&d->rules, &d->ifaces);
 	log_info("SIGHUP: PGM on %s", next.n_ifaces ? "the named interfaces" :
 	         "every multicast interface");
 }
@@ -308,7 +311,8 @@ int daemon_setup(struct daemon *d)
 	rc = open_queue(d);
 	if (rc != 0)
 		return rc;
-	if (rules_install(&d->rules, (enum ned_rules)d->opts.rules, (uint16_t)d->opts.queue) < 0)
+	if (rules_install(&d->rules, (enum ned_rules)d->opts.rules, (uint16_t)d->opts.queue,
+	                  &d->ifaces) < 0)
 		return NED_EXIT_SETUP;
 	if (open_ctl(d) < 0)
 		return NED_EXIT_SETUP;

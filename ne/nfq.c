@@ -17,6 +17,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
 #include "../common/log.h"
+#include "pktmark.h"
 
 #define NFQ_RCVBUF (8 * 1024 * 1024) /* rides out bursts of NAKs */
 #define NFQ_MAXLEN 4096              /* packets the kernel holds for us */
@@ -205,15 +206,37 @@ static void flush_verdicts(struct nfqueue *q)
 	tx_flush(q);
 }
 
-static enum ne_hook hook_of(uint8_t nf_hook, bool *known)
-{
-	*known = nf_hook == NF_INET_LOCAL_IN || nf_hook == NF_INET_FORWARD;
-	return nf_hook == NF_INET_FORWARD ? NE_HOOK_FORWARD : NE_HOOK_INPUT;
-}
-
 static uint32_t attr_u32(struct nlattr *a)
 {
 	return a ? ntohl(mnl_attr_get_u32(a)) : 0;
+}
+
+/*
+ * Where the packet is, for the engine; false when it is nothing the
+ * engine judges. FORWARD (ipmr's copies, an operator's own FORWARD
+ * rule) and INPUT report both interfaces themselves. POSTROUTING sees
+ * every forwarded copy, dup's included, but no input interface: that
+ * comes from the mark pgmned's prerouting rule set (pktmark.h), and a
+ * packet without it was sent by this host and is not ours to judge.
+ */
+static bool meta_of(const struct nfqnl_msg_packet_hdr *ph, struct nlattr **attr,
+                    struct ne_meta *m)
+{
+	m->in_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_INDEV]);
+	m->out_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_OUTDEV]);
+	switch (ph->hook) {
+	case NF_INET_LOCAL_IN:
+		m->hook = NE_HOOK_INPUT;
+		return true;
+	case NF_INET_FORWARD:
+		m->hook = NE_HOOK_FORWARD;
+		return true;
+	case NF_INET_POST_ROUTING:
+		m->hook = NE_HOOK_FORWARD;
+		return pktmark_ifindex(attr_u32(attr[NFQA_MARK]), &m->in_ifindex);
+	default:
+		return false;
+	}
 }
 
 /* One queued packet. Every path that knows the packet id sends a verdict. */
@@ -223,7 +246,7 @@ static void on_packet(struct nfqueue *q, const struct nlmsghdr *nlh)
 	struct nfqnl_msg_packet_hdr *ph;
 	struct ne_meta m = { 0 };
 	enum ne_verdict v = NE_ACCEPT;
-	bool modified = false, known_hook;
+	bool modified = false, known;
 	uint8_t *pkt = NULL;
 	size_t len = 0;
 	uint32_t id;
@@ -238,15 +261,13 @@ static void on_packet(struct nfqueue *q, const struct nlmsghdr *nlh)
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	id = ntohl(ph->packet_id);
 	q->health->PacketsQueued++;
-	m.hook = hook_of(ph->hook, &known_hook);
-	m.in_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_INDEV]);
-	m.out_ifindex = (int)attr_u32(attr[NFQA_IFINDEX_OUTDEV]);
+	known = meta_of(ph, attr, &m);
 	if (attr[NFQA_PAYLOAD]) {
 		pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 		len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
 	}
 	/* A truncated copy (NFQA_CAP_LEN) cannot be judged or rewritten. */
-	if (pkt != NULL && known_hook && attr[NFQA_CAP_LEN] == NULL)
+	if (pkt != NULL && known && attr[NFQA_CAP_LEN] == NULL)
 		v = q->fn(q->arg, pkt, len, &m, &modified);
 	add_verdict(q, id, v, pkt, len, modified && v == NE_ACCEPT);
 }

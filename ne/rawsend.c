@@ -9,12 +9,14 @@
 
 #include "../common/log.h"
 #include "../common/wire.h"
+#include "pktmark.h"
 
 #define IP_HDR_MAX 24 /* pgm_ip_build: 20 bytes, 24 with Router Alert */
 
 int rawsend_open(struct rawsend *r, uint64_t *errors)
 {
 	int off = 0, on = 1;
+	uint32_t mark = PKTMARK_OWN;
 
 	r->errors = errors;
 	r->n = 0;
@@ -24,10 +26,12 @@ int rawsend_open(struct rawsend *r, uint64_t *errors)
 		return -1;
 	/*
 	 * Our NCFs must not loop back into the multicast router (NCFs stop
-	 * at the first PGM hop, §7.5) nor to local listeners.
+	 * at the first PGM hop, §7.5) nor to local listeners. Their mark
+	 * is not the queue tag (pktmark.h): never queued back to us.
 	 */
 	if (setsockopt(r->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off, sizeof off) < 0 ||
-	    setsockopt(r->fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0) {
+	    setsockopt(r->fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof on) < 0 ||
+	    setsockopt(r->fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
 		int e = errno;
 		close(r->fd);
 		r->fd = -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "ne.h"
 #include "rules_ipt.h"
 #include "rules_nft.h"
 
@@ -19,7 +20,26 @@ static int install_nft(struct rules *r)
 	return -1;
 }
 
-int rules_install(struct rules *r, enum ned_rules want, uint16_t queue)
+/* FNV-1a over the (ifindex, name) of every PGM interface. */
+static uint64_t tagged_digest(const struct ne_ifaces *ifs)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (unsigned i = 0; i < NE_MAX_IFACES; i++) {
+		const struct ne_iface *f = &ifs->v[i];
+		const unsigned char *p = (const unsigned char *)f->name;
+
+		if (f->ifindex == 0 || !f->enabled)
+			continue;
+		h = (h ^ (uint64_t)(unsigned)f->ifindex) * 1099511628211ull;
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+	}
+	return h;
+}
+
+int rules_install(struct rules *r, enum ned_rules want, uint16_t queue,
+                  const struct ne_ifaces *ifs)
 {
 	r->queue = queue;
 	r->installed = NED_RULES_NONE;
@@ -40,10 +60,22 @@ int rules_install(struct rules *r, enum ned_rules want, uint16_t queue)
 	 */
 	if (nftr_remove(queue) < 0 && errno != EPROTONOSUPPORT && errno != ENOENT)
 		log_debug("rules: no nftables table of ours to remove (%s)", strerror(errno));
-	if (ipt_rules_install(queue) < 0)
+	if (ipt_rules_install(queue, ifs) < 0)
 		return -1;
 	r->installed = NED_RULES_IPTABLES;
+	r->tagged = tagged_digest(ifs);
 	return 0;
+}
+
+void rules_ifaces_changed(struct rules *r, const struct ne_ifaces *ifs)
+{
+	uint64_t now;
+
+	if (r->installed != NED_RULES_IPTABLES)
+		return;
+	now = tagged_digest(ifs);
+	if (now != r->tagged && ipt_rules_retag(r->queue, ifs) == 0)
+		r->tagged = now;
 }
 
 void rules_remove(struct rules *r)

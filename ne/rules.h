@@ -11,18 +11,27 @@
 #include <stdint.h>
 
 #include "cfgfile.h"
+struct ne_ifaces;
 
 struct rules {
 	uint16_t queue;
 	uint8_t installed; /* enum ned_rules in force; NED_RULES_NONE: nothing to undo */
+	uint64_t tagged;   /* iptables: digest of the interfaces its rules tag */
 };
 
 /*
  * Install the rules of `want` for the queue, first removing any left by a
  * crashed run of the same queue (of either kind). nftables falls back to
- * iptables with a warning. 0 or -1 (nothing installed).
+ * iptables with a warning. ifs: the interfaces (iptables tags arrivals
+ * per interface, rules_ipt.h). 0 or -1 (nothing installed).
  */
-int rules_install(struct rules *r, enum ned_rules want, uint16_t queue);
+int rules_install(struct rules *r, enum ned_rules want, uint16_t queue,
+                  const struct ne_ifaces *ifs);
+/*
+ * The interface table may have changed: iptables rewrites its tagging
+ * rules if the PGM interfaces did (nftables tags any interface itself).
+ */
+void rules_ifaces_changed(struct rules *r, const struct ne_ifaces *ifs);
 /* Remove what rules_install put in (nothing if nothing). */
 void rules_remove(struct rules *r);
 /*

@@ -14,8 +14,11 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "ne.h"
+#include "pktmark.h"
 
 #define CHAIN_LEN 32
+#define RULESET_MAX 16384 /* three chains and a rule per interface */
 #define STALE_JUMPS_MAX 16 /* jumps left by crashed runs, removed one by one */
 
 extern char **environ;
@@ -31,11 +34,20 @@ extern char **environ;
  */
 #define U32_ODATA "0>>22&0x3C@4>>24=0x04"
 #define U32_FRAGMENT "4&0x3FFF=0x1:0x3FFF"
+/* The tag as an iptables mark match (pktmark.h). */
+#define PKTMARK_MATCH "0x50000000/0xff000000"
+_Static_assert(PKTMARK_TAG == 0x50000000u && PKTMARK_TAG_MASK == 0xff000000u,
+               "PKTMARK_MATCH spells the tag");
 
-static void chain_names(uint16_t queue, char *fwd, char *in)
+struct chains {
+	char pre[CHAIN_LEN], post[CHAIN_LEN], in[CHAIN_LEN];
+};
+
+static void chain_names(uint16_t queue, struct chains *c)
 {
-	snprintf(fwd, CHAIN_LEN, IPT_CHAIN_FWD, queue);
-	snprintf(in, CHAIN_LEN, IPT_CHAIN_IN, queue);
+	snprintf(c->pre, CHAIN_LEN, IPT_CHAIN_PRE, queue);
+	snprintf(c->post, CHAIN_LEN, IPT_CHAIN_POST, queue);
+	snprintf(c->in, CHAIN_LEN, IPT_CHAIN_IN, queue);
 }
 
 /*
@@ -69,85 +81,125 @@ static int run(char *const argv[], int in, bool quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int iptables(bool quiet, const char *op, const char *chain, const char *arg1,
-                    const char *arg2)
+static int iptables(const char *table, const char *op, const char *chain)
 {
-	char *argv[] = { "iptables", "-w", "10", (char *)(uintptr_t)op,
-	                 (char *)(uintptr_t)chain, (char *)(uintptr_t)arg1,
-	                 (char *)(uintptr_t)arg2, NULL };
+	char *argv[] = { "iptables", "-w", "10", "-t", (char *)(uintptr_t)table,
+	                 (char *)(uintptr_t)op, (char *)(uintptr_t)chain, NULL };
 
-	return run(argv, -1, quiet);
+	return run(argv, -1, true);
 }
 
-/* The jump is "-p 113 -j chain" since issue #7; "-j chain" is an older run's. */
-static void remove_jumps(const char *builtin, const char *chain)
+/*
+ * Every jump of ours from builtin (one per stale run): "-D builtin
+ * m0 m1 [m2 m3] -j chain" until it fails. m2 and m3 may be NULL.
+ */
+static void remove_jumps(const char *table, const char *builtin, const char *const m[4],
+                         const char *chain)
 {
-	char *pgm[] = { "iptables", "-w", "10", "-D", (char *)(uintptr_t)builtin, "-p", "113",
-	                "-j", (char *)(uintptr_t)chain, NULL };
+	char *argv[14] = { "iptables", "-w", "10", "-t", (char *)(uintptr_t)table, "-D",
+	                   (char *)(uintptr_t)builtin };
+	int n = 7;
 
+	for (int i = 0; i < 4 && m[i] != NULL; i++)
+		argv[n++] = (char *)(uintptr_t)m[i];
+	argv[n++] = "-j";
+	argv[n++] = (char *)(uintptr_t)chain;
+	argv[n] = NULL;
 	for (int i = 0; i < STALE_JUMPS_MAX; i++)
-		if (run(pgm, -1, true) != 0)
+		if (run(argv, -1, true) != 0)
 			break;
-	for (int i = 0; i < STALE_JUMPS_MAX; i++)
-		if (iptables(true, "-D", builtin, "-j", chain) != 0)
-			break;
+}
+
+static void remove_chain(const char *table, const char *chain)
+{
+	iptables(table, "-F", chain);
+	iptables(table, "-X", chain);
 }
 
 void ipt_rules_remove(uint16_t queue)
 {
-	char fwd[CHAIN_LEN], in[CHAIN_LEN];
+	static const char *const pgm[4] = { "-p", "113" };
+	static const char *const tagged[4] = { "-m", "mark", "--mark", PKTMARK_MATCH };
+	struct chains c;
 
-	chain_names(queue, fwd, in);
-	remove_jumps("FORWARD", fwd);
-	remove_jumps("INPUT", in);
-	iptables(true, "-F", fwd, NULL, NULL);
-	iptables(true, "-X", fwd, NULL, NULL);
-	iptables(true, "-F", in, NULL, NULL);
-	iptables(true, "-X", in, NULL, NULL);
+	chain_names(queue, &c);
+	remove_jumps("raw", "PREROUTING", pgm, c.pre);
+	remove_jumps("mangle", "POSTROUTING", tagged, c.post);
+	remove_jumps("filter", "INPUT", pgm, c.in);
+	remove_chain("raw", c.pre);
+	remove_chain("mangle", c.post);
+	remove_chain("filter", c.in);
 }
 
 /*
- * The whole rule set as iptables-restore input: applied atomically. Only
- * PGM takes the jumps (other traffic meets one native protocol compare),
- * so the chains' rules need no -p 113 of their own.
+ * The tagging chain, flushed and refilled (iptables-restore flushes a
+ * chain it declares): ODATA and fragments keep their mark, every other
+ * PGM packet arriving on a PGM interface gets the tag and that
+ * interface's ifindex.
  */
-static int ruleset(char *buf, size_t len, uint16_t queue)
+static size_t put_tagging(char *buf, size_t len, const char *pre, const struct ne_ifaces *ifs)
 {
-	char fwd[CHAIN_LEN], in[CHAIN_LEN];
-
-	chain_names(queue, fwd, in);
-	return snprintf(buf, len,
-		"*filter\n"
+	size_t n = (size_t)snprintf(buf, len,
+		"*raw\n"
 		":%1$s - [0:0]\n"
-		":%2$s - [0:0]\n"
-		"-A %1$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
-		"-A %1$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
-		"-A %1$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
-		"-A %2$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
-		"-A %2$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
-		"-A %2$s -j NFQUEUE --queue-num %3$u --queue-bypass\n"
-		"-I FORWARD 1 -p 113 -j %1$s\n"
-		"-I INPUT 1 -p 113 -j %2$s\n"
-		"COMMIT\n", fwd, in, queue);
+		"-A %1$s -m u32 --u32 " U32_ODATA " -j RETURN\n"
+		"-A %1$s -m u32 --u32 " U32_FRAGMENT " -j RETURN\n", pre);
+
+	for (unsigned i = 0; i < NE_MAX_IFACES && n < len; i++) {
+		const struct ne_iface *f = &ifs->v[i];
+
+		if (f->ifindex == 0 || !f->enabled || f->name[0] == '\0' ||
+		    (uint32_t)f->ifindex > PKTMARK_IFINDEX_MASK)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "-A %s -i %s -j MARK --set-mark 0x%08x\n",
+		                      pre, f->name, PKTMARK_TAG | (uint32_t)f->ifindex);
+	}
+	return n;
 }
 
-int ipt_rules_install(uint16_t queue)
+/*
+ * The whole rule set as iptables-restore input: applied atomically per
+ * table. Only PGM (or tagged PGM) takes the jumps, so other traffic meets
+ * one match at each hook. Returns the length, or 0 if it did not fit.
+ */
+static size_t ruleset(char *buf, size_t len, uint16_t queue, const struct ne_ifaces *ifs)
 {
-	char text[1024];
-	char *argv[] = { "iptables-restore", "-w", "10", "--noflush", NULL };
-	int p[2], n, rc;
+	struct chains c;
+	size_t n;
 
-	/* A crashed run of this queue may have left its chains behind. */
-	ipt_rules_remove(queue);
-	n = ruleset(text, sizeof text, queue);
-	if (n < 0 || (size_t)n >= sizeof text)
-		return -1;
+	chain_names(queue, &c);
+	n = put_tagging(buf, len, c.pre, ifs);
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n,
+			"-I PREROUTING 1 -p 113 -j %1$s\n"
+			"COMMIT\n"
+			"*mangle\n"
+			":%2$s - [0:0]\n"
+			"-A %2$s -j NFQUEUE --queue-num %4$u --queue-bypass\n"
+			"-I POSTROUTING 1 -m mark --mark " PKTMARK_MATCH " -j %2$s\n"
+			"COMMIT\n"
+			"*filter\n"
+			":%3$s - [0:0]\n"
+			"-A %3$s -m u32 --u32 " U32_ODATA " -j ACCEPT\n"
+			"-A %3$s -m u32 --u32 " U32_FRAGMENT " -j ACCEPT\n"
+			"-A %3$s -j NFQUEUE --queue-num %4$u --queue-bypass\n"
+			"-I INPUT 1 -p 113 -j %3$s\n"
+			"COMMIT\n", c.pre, c.post, c.in, queue);
+	return n < len ? n : 0;
+}
+
+/* Feed text to iptables-restore --noflush. Its exit status, -1 if not run. */
+static int restore(const char *text, size_t n)
+{
+	char *argv[] = { "iptables-restore", "-w", "10", "--noflush", NULL };
+	int p[2], rc;
+
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_warn("rules: pipe");
 		return -1;
 	}
-	/* The text is far below the pipe's capacity: no deadlock writing first. */
-	if (write(p[1], text, (size_t)n) != n) {
+	/* The text is below the pipe's capacity (64 KiB): no deadlock writing first. */
+	if (write(p[1], text, n) != (ssize_t)n) {
 		log_warn("rules: pipe write");
 		close(p[0]);
 		close(p[1]);
@@ -156,10 +208,43 @@ int ipt_rules_install(uint16_t queue)
 	close(p[1]);
 	rc = run(argv, p[0], false);
 	close(p[0]);
+	return rc;
+}
+
+int ipt_rules_install(uint16_t queue, const struct ne_ifaces *ifs)
+{
+	static char text[RULESET_MAX];
+	size_t n;
+	int rc;
+
+	/* A crashed run of this queue may have left its chains behind. */
+	ipt_rules_remove(queue);
+	n = ruleset(text, sizeof text, queue, ifs);
+	if (n == 0)
+		return -1;
+	rc = restore(text, n);
 	if (rc != 0) {
-		log_warnx("rules: iptables-restore failed (exit %d); is xt_u32/NFQUEUE available?",
-		          rc);
+		log_warnx("rules: iptables-restore failed (exit %d); are xt_u32, MARK and "
+		          "NFQUEUE available?", rc);
 		ipt_rules_remove(queue);
+		return -1;
+	}
+	return 0;
+}
+
+int ipt_rules_retag(uint16_t queue, const struct ne_ifaces *ifs)
+{
+	static char text[RULESET_MAX];
+	char pre[CHAIN_LEN];
+	size_t n;
+
+	snprintf(pre, sizeof pre, IPT_CHAIN_PRE, queue);
+	n = put_tagging(text, sizeof text, pre, ifs);
+	if (n + sizeof "COMMIT\n" > sizeof text)
+		return -1;
+	memcpy(text + n, "COMMIT\n", sizeof "COMMIT\n");
+	if (restore(text, n + sizeof "COMMIT\n" - 1) != 0) {
+		log_warnx("rules: cannot update %s for the new interfaces", pre);
 		return -1;
 	}
 	return 0;

@@ -210,16 +210,15 @@ static bool filter_chain_exists(struct mnl_socket *nl, const char *chain, uint32
 
 bool nftr_ipt_chains_exist(uint16_t queue)
 {
-	char fwd[NFTR_TABLE_LEN], in[NFTR_TABLE_LEN];
+	char in[NFTR_TABLE_LEN];
 	struct mnl_socket *nl = nl_open();
 	bool found;
 
 	if (nl == NULL)
 		return false;
-	snprintf(fwd, sizeof fwd, IPT_CHAIN_FWD, queue);
+	/* Every iptables install has its INPUT chain in table filter. */
 	snprintf(in, sizeof in, IPT_CHAIN_IN, queue);
-	found = filter_chain_exists(nl, fwd, first_seq()) ||
-	        filter_chain_exists(nl, in, first_seq() + 1);
+	found = filter_chain_exists(nl, in, first_seq());
 	mnl_socket_close(nl);
 	return found;
 }

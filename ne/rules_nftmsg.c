@@ -21,6 +21,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "pktmark.h"
+
 #define IPPROTO_PGM 113
 #define PGM_TYPE_OFF 4  /* PGM header: sport, dport, type (RFC 3208 8.1) */
 #define PGM_ODATA 0x04
@@ -29,8 +31,27 @@
 #define IP_MF_OFFSET 0x3FFF /* MF flag and fragment offset */
 #define NFQ_TARGET_REV 3
 
-static const char *const chain_name[2] = { "forward", "input" };
-static const uint32_t chain_hook[2] = { NF_INET_FORWARD, NF_INET_LOCAL_IN };
+/*
+ * The chains (rules_nft.h): where each hooks, at which priority, and its
+ * rules in order, cheapest first.
+ */
+enum { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_MARK, R_UNTAGGED, R_QUEUE, R_END = -1 };
+
+struct chain_spec {
+	const char *name;
+	uint32_t hook;
+	int32_t prio;
+	int rules[NFTR_RULES_MAX + 1];
+};
+
+static const struct chain_spec chains[NFTR_CHAINS] = {
+	{ "prerouting", NF_INET_PRE_ROUTING, NFTR_PRIO_PREROUTING,
+	  { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_MARK, R_END } },
+	{ "postrouting", NF_INET_POST_ROUTING, NFTR_PRIO_POSTROUTING,
+	  { R_UNTAGGED, R_QUEUE, R_END } },
+	{ "input", NF_INET_LOCAL_IN, NFTR_PRIO_INPUT,
+	  { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_QUEUE, R_END } },
+};
 
 void nftr_table_name(uint16_t queue, char *buf, size_t len)
 {
@@ -72,8 +93,8 @@ static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t le
 	return add(r, e);
 }
 
-/* reg1 = reg1 & mask (len bytes) */
-static bool mask(struct nftnl_rule *r, const void *m, uint32_t len)
+/* reg1 = (reg1 & m) ^ x (len bytes; x NULL: zero) */
+static bool bitwise(struct nftnl_rule *r, const void *m, const void *x, uint32_t len)
 {
 	static const uint8_t zero[4];
 	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
@@ -83,7 +104,19 @@ static bool mask(struct nftnl_rule *r, const void *m, uint32_t len)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, m, len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, x ? x : zero, len);
+	}
+	return add(r, e);
+}
+
+/* reg1 = meta key (load), or meta key = reg1 (set) */
+static bool meta(struct nftnl_rule *r, uint32_t key, bool set)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, set ? NFTNL_EXPR_META_SREG : NFTNL_EXPR_META_DREG, NFT_REG_1);
 	}
 	return add(r, e);
 }
@@ -128,14 +161,15 @@ static bool nfqueue(struct nftnl_rule *r, uint16_t queue)
 	return add(r, e);
 }
 
-/* --- rules, cheapest first (rules_nft.h) --- */
-
-enum { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_QUEUE, N_RULES };
+/* --- rules (rules_nft.h) --- */
 
 static bool rule_exprs(struct nftnl_rule *r, int which, uint16_t queue)
 {
 	const uint8_t pgm = IPPROTO_PGM, odata = PGM_ODATA;
 	const uint16_t frag_mask = htons(IP_MF_OFFSET), zero = 0;
+	/* meta values sit in registers in host order */
+	const uint32_t ifindex_mask = PKTMARK_IFINDEX_MASK, tag = PKTMARK_TAG;
+	const uint32_t tag_mask = PKTMARK_TAG_MASK;
 
 	switch (which) {
 	case R_NOT_PGM:
@@ -146,7 +180,14 @@ static bool rule_exprs(struct nftnl_rule *r, int which, uint16_t queue)
 		       cmp(r, NFT_CMP_EQ, &odata, 1) && verdict_accept(r);
 	case R_FRAGMENT:
 		return payload(r, NFT_PAYLOAD_NETWORK_HEADER, IP_FRAG_OFF, 2) &&
-		       mask(r, &frag_mask, 2) && cmp(r, NFT_CMP_NEQ, &zero, 2) && verdict_accept(r);
+		       bitwise(r, &frag_mask, NULL, 2) && cmp(r, NFT_CMP_NEQ, &zero, 2) &&
+		       verdict_accept(r);
+	case R_MARK: /* mark = TAG | arrival ifindex (pktmark.h) */
+		return meta(r, NFT_META_IIF, false) && bitwise(r, &ifindex_mask, &tag, 4) &&
+		       meta(r, NFT_META_MARK, true);
+	case R_UNTAGGED: /* not marked on arrival: local, ODATA, not PGM */
+		return meta(r, NFT_META_MARK, false) && bitwise(r, &tag_mask, NULL, 4) &&
+		       cmp(r, NFT_CMP_NEQ, &tag, 4) && verdict_accept(r);
 	case R_QUEUE:
 		return add(r, nftnl_expr_alloc("counter")) && nfqueue(r, queue);
 	}
@@ -166,7 +207,8 @@ static void put_table(struct mnl_nlmsg_batch *b, const struct nftnl_table *t, ui
 	mnl_nlmsg_batch_next(b);
 }
 
-static bool put_chain(struct mnl_nlmsg_batch *b, const char *table, int i, uint32_t *seq)
+static bool put_chain(struct mnl_nlmsg_batch *b, const char *table, const struct chain_spec *cs,
+                      uint32_t *seq)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -174,10 +216,10 @@ static bool put_chain(struct mnl_nlmsg_batch *b, const char *table, int i, uint3
 	if (c == NULL)
 		return false;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain_name[i]);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, cs->name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chain_hook[i]);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0); /* NF_IP_PRI_FILTER */
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, cs->hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, cs->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN,
 	                                  NFPROTO_IPV4, NLM_F_CREATE | NLM_F_ACK, (*seq)++);
@@ -187,7 +229,7 @@ static bool put_chain(struct mnl_nlmsg_batch *b, const char *table, int i, uint3
 	return true;
 }
 
-static bool put_rule(struct mnl_nlmsg_batch *b, const char *table, int i, int which,
+static bool put_rule(struct mnl_nlmsg_batch *b, const char *table, const char *chain, int which,
                      uint16_t queue, uint32_t *seq)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -197,7 +239,7 @@ static bool put_rule(struct mnl_nlmsg_batch *b, const char *table, int i, int wh
 		return false;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_name[i]);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	if (!rule_exprs(r, which, queue)) {
 		nftnl_rule_free(r);
 		return false;
@@ -271,11 +313,11 @@ size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
 		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
 		nftnl_table_free(t);
 	}
-	for (int i = 0; ok && i < 2; i++)
-		ok = put_chain(b, name, i, &seq) && room(b);
-	for (int i = 0; ok && i < 2; i++)
-		for (int k = 0; ok && k < N_RULES; k++)
-			ok = put_rule(b, name, i, k, queue, &seq) && room(b);
+	for (int i = 0; ok && i < NFTR_CHAINS; i++)
+		ok = put_chain(b, name, &chains[i], &seq) && room(b);
+	for (int i = 0; ok && i < NFTR_CHAINS; i++)
+		for (const int *k = chains[i].rules; ok && *k != R_END; k++)
+			ok = put_rule(b, name, chains[i].name, *k, queue, &seq) && room(b);
 	return finish(b, ok, seq);
 }
 

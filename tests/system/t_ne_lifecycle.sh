@@ -1,37 +1,42 @@
 #!/bin/bash
 # pgmned's life on a router: bad flags refused, its own nftables table
-# while it runs (ODATA accepted by the kernel rule, never queued;
-# iptables-save unharmed), a second instance on the same queue refused
+# while it runs (prerouting tags, postrouting and input queue; ODATA
+# accepted by the kernel rule, never queued; iptables-save unharmed), a second instance on the same queue refused
 # without touching the first one's rules, kill -9 mid-transfer harmless
 # (--queue-bypass), the stale table replaced on restart, SIGTERM leaves
 # no rule and no socket; --rules iptables (the fallback) and --rules none
-# the same way.
+# the same way (its tagging rules following the interfaces).
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap nft jq
+require_mfwd
+require_cmd tshark dumpcap nft jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=0
 N=2
 Q=$((300 + RANDOM % 100))
 TABLE=pgmned-q$Q
-FWD=PGMNE-Q$Q-FWD # --rules iptables
+PRE=PGMNE-Q$Q-PRE # --rules iptables
+POST=PGMNE-Q$Q-POST
 IN=PGMNE-Q$Q-IN
+TAG=0x50000000 # pgmned's mark tag (ne/pktmark.h)
 
 ned() { nx r1 "$(bin pgmned)" "$@"; }
 ned_start() {
 	bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl" "$@"
 	bg_wait_log pgmned "ready: queue $Q" 15 || fail "pgmned did not start"
 }
-# ours: pgmned's table (empty if none); ipt: iptables' rules
+# ours: pgmned's table (empty if none); ipt: iptables' filter rules;
+# ipt_all: every iptables table
 ours() { nx r1 nft list table ip "$TABLE" 2>/dev/null; }
 ipt() { nx r1 iptables -w -S; }
+ipt_all() { nx r1 iptables-save; }
 # rules of pgmned's in either form: table lines, iptables PGMNE lines
-pgmne_rules() { echo $(($(ours | wc -l) + $(ipt | grep -c -- PGMNE))); }
+pgmne_rules() { echo $(($(ours | wc -l) + $(ipt_all | grep -c -- PGMNE))); }
 # chain_json CHAIN: the chain of pgmned's table as nft JSON
 chain_json() { nx r1 nft -j list chain ip "$TABLE" "$1" 2>/dev/null; }
 # counter CHAIN N: packets of the N-th counter in CHAIN of pgmned's table
-# (N = 0: the queue rule's, the only counter pgmned puts in)
+# (pgmned puts a counter on its queue rules only)
 counter() {
 	chain_json "$1" | jq "[.nftables[].rule? // empty | .expr[] | .counter? // empty
 		| .packets][$2] // 0"
@@ -88,24 +93,32 @@ fi
 [ "$(pgmne_rules)" -eq 0 ] || fail "a refused start left rules behind"
 ned --help | grep -q -- "--nak-elim-ivl MS" || fail "--help does not document --nak-elim-ivl"
 
-# --- running: a table of its own, base chains on forward and input, the
-# same four rules in each (other traffic leaves at the first one); the
-# operator's iptables rules and iptables-save are unharmed
+# --- running: a table of its own: prerouting (before any forwarder's
+# chain) tags PGM with its arrival interface, postrouting (before
+# mangle) queues tagged copies, input queues what is addressed to us;
+# other traffic leaves each at its first rule; the operator's iptables
+# rules and iptables-save are unharmed
 nx r1 iptables -w -A FORWARD -p 47 -j ACCEPT || die "operator rule"
 ned_start
 grep -q "ready: queue $Q, nftables rules" "$T/pgmned.log" || fail "not started with nftables rules"
-for c in forward input; do
+for spec in prerouting:-350:4 postrouting:-200:2 input:0:4; do
+	IFS=: read -r c prio nrules <<<"$spec"
 	chain_json "$c" >"$T/$c.json" || fail "no chain $c in table $TABLE"
 	[ "$(jq -r '.nftables[].chain? // empty | "\(.type) \(.hook) \(.prio) \(.policy)"' \
-		"$T/$c.json")" = "filter $c 0 accept" ] || fail "$c: not a filter base chain, priority 0, policy accept"
-	[ "$(jq '[.nftables[].rule? // empty] | length' "$T/$c.json")" -eq 4 ] || fail "$c: not 4 rules"
+		"$T/$c.json")" = "filter $c $prio accept" ] ||
+		fail "$c: not a filter base chain, priority $prio, policy accept"
+	[ "$(jq '[.nftables[].rule? // empty] | length' "$T/$c.json")" -eq "$nrules" ] ||
+		fail "$c: not $nrules rules"
 done
-ours | grep -q "ip protocol != 113 accept" || fail "no early accept for other traffic"
-ours | grep -q "@th,32,8 0x4 accept" || fail "no ODATA accept rule"
-ours | grep -q "ip frag-off & 16383 != 0 accept" || fail "no fragment accept rule"
+[ "$(ours | grep -c "ip protocol != 113 accept")" -eq 2 ] || fail "no early accept for other traffic"
+[ "$(ours | grep -c "@th,32,8 0x4 accept")" -eq 2 ] || fail "no ODATA accept rule"
+[ "$(ours | grep -c "ip frag-off & 16383 != 0 accept")" -eq 2 ] || fail "no fragment accept rule"
+# nft shows (iif & 0x00ffffff) ^ TAG as "& 0x50ffffff | TAG", in decimal
+ours | grep -q "meta mark set iif & 1358954495 | 1342177280" || fail "no tagging rule: $(ours)"
+ours | grep -q "meta mark != $TAG/8 accept" || fail "no accept for untagged packets"
 [ "$(ours | grep -c "counter packets [0-9]* bytes [0-9]* queue num $Q bypass")" -eq 2 ] ||
-	fail "no counted queue rule with bypass in each chain: $(ours)"
-[ "$(ipt | grep -c -- PGMNE)" -eq 0 ] || fail "iptables chains besides the table"
+	fail "no counted queue rule with bypass in postrouting and input: $(ours)"
+[ "$(ipt_all | grep -c -- PGMNE)" -eq 0 ] || fail "iptables chains besides the table"
 ipt | grep -q -- "-A FORWARD -p gre -j ACCEPT" || fail "iptables -S lost the operator's rule"
 nx r1 iptables-save | grep -q -- "-A FORWARD -p gre -j ACCEPT" || fail "iptables-save broken by our table"
 [ -S "$T/r1.ctl" ] || fail "no control socket"
@@ -117,7 +130,7 @@ ours | strip_counters >"$T/rules.before"
 nx rcv1 iptables -w -A INPUT -p 113 -s "$(addr src r1)" -m length --length 3020 -j ACCEPT
 # shellcheck disable=SC2317 # called through wait_for
 frag_in() { nx rcv1 iptables -w -nvxL INPUT | awk '$3 == "ACCEPT" { print $1; exit }'; }
-q0=$(counter forward 0)
+q0=$(counter postrouting 0)
 nx src python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 113)
@@ -126,7 +139,7 @@ s.sendto(bytes(3000), (sys.argv[1], 0))' "$(addr rcv1 r1)" || die "fragmented se
 # shellcheck disable=SC2317 # called through wait_for
 frag_delivered() { [ "$(frag_in)" -ge 1 ]; }
 wait_for 5 frag_delivered || fail "fragmented PGM datagram not delivered through r1"
-[ "$(counter forward 0)" -eq "$q0" ] || fail "fragments were queued"
+[ "$(counter postrouting 0)" -eq "$q0" ] || fail "fragments were queued"
 
 # --- a second instance on the same queue fails and leaves the first alone
 rc=0
@@ -138,16 +151,20 @@ bg_running pgmned || fail "the first pgmned died"
 ours | strip_counters | diff -u "$T/rules.before" - || fail "the second pgmned changed the rules"
 { [ -S "$T/r1.ctl" ] && [ ! -e "$T/second.ctl" ]; } || fail "control sockets disturbed"
 
-# --- ODATA is accepted by the kernel rule, never queued: every ODATA copy
-# forwarded to a receiver link matched the ODATA rule (a multicast packet
-# meets FORWARD once per outgoing interface), none went past it. The
-# test's own counters on either side of that rule (pgmned counts only
-# its queue rule): counter 0 before it, counter 1 after it, counter 2
-# pgmned's.
-h=$(handle forward '@th,32,8 0x4 accept')
+# --- ODATA is accepted by the kernel rule, never queued: every ODATA
+# packet arriving matched the prerouting ODATA rule, none went past it
+# (so none was tagged), and none of the copies the forwarder made of them
+# (one per receiver link) reached postrouting's queue rule. The test's
+# own counters (pgmned counts only its queue rules): prerouting counter 0
+# before the ODATA rule, counter 1 after it; postrouting counter 0 ODATA
+# past the untagged accept, counter 1 pgmned's queue rule.
+h=$(handle prerouting '@th,32,8 0x4 accept')
 [ -n "$h" ] || fail "no handle for the ODATA rule"
-nx r1 nft insert rule ip "$TABLE" forward position "$h" @th,32,8 4 counter || die "counter before"
-nx r1 nft add rule ip "$TABLE" forward position "$h" @th,32,8 4 counter || die "counter after"
+nx r1 nft insert rule ip "$TABLE" prerouting position "$h" @th,32,8 4 counter || die "counter before"
+nx r1 nft add rule ip "$TABLE" prerouting position "$h" @th,32,8 4 counter || die "counter after"
+h=$(handle postrouting "meta mark != $TAG/8 accept")
+[ -n "$h" ] || fail "no handle for the untagged accept rule"
+nx r1 nft add rule ip "$TABLE" postrouting position "$h" @th,32,8 4 counter || die "counter queued"
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
 start_transfer 8000 $((300 * 1024))
 check_transfer "clean transfer"
@@ -158,15 +175,18 @@ for i in $(seq 1 $N); do
 	# SPMs were queued and rewritten: path NLA = our address on that link (§7.1)
 	spm_ok=$((spm_ok + $(cap_count "out$i" "pgm.hdr.type == 0x00 && pgm.spm.path.ipv4 == $(addr r1 "rcv$i")")))
 done
-accepted=$(counter forward 0)
-past=$(counter forward 1)
-queued=$(counter forward 2)
-log "ODATA copies forwarded: $odata; reaching the kernel's ODATA rule: $accepted;" \
-	"past it: $past; queued on FORWARD: $queued; SPMs with our path NLA: $spm_ok"
+accepted=$(counter prerouting 0)
+past=$(counter prerouting 1)
+odata_queued=$(counter postrouting 0)
+queued=$(counter postrouting 1)
+log "ODATA copies forwarded: $odata; ODATA packets reaching the kernel's ODATA rule: $accepted;" \
+	"past it: $past; ODATA at the queue rule: $odata_queued; queued on postrouting: $queued;" \
+	"SPMs with our path NLA: $spm_ok"
 [ "$odata" -gt 0 ] || fail "no ODATA forwarded"
-[ "$accepted" -eq "$odata" ] ||
-	fail "$odata ODATA copies forwarded but $accepted reached the kernel ODATA rule"
+[ "$accepted" -gt 0 ] && [ "$odata" -eq $((N * accepted)) ] ||
+	fail "$odata ODATA copies forwarded on $N links but $accepted reached the kernel ODATA rule"
 [ "$past" -eq 0 ] || fail "$past ODATA packets went past the kernel's ODATA rule"
+[ "$odata_queued" -eq 0 ] || fail "$odata_queued ODATA copies reached the queue rule"
 { [ "$queued" -gt 0 ] && [ "$spm_ok" -gt 0 ]; } || fail "SPMs did not go through pgmned"
 
 # --- kill -9 mid-transfer: the kernel keeps forwarding (--queue-bypass)
@@ -229,7 +249,7 @@ row_is "$(ifname r1 rcv2)" "$(addr r1 rcv2) on" || fail "SIGHUP: broken file cha
 rc=0
 bg_stop pgmned TERM || rc=$?
 [ "$rc" -eq 0 ] || fail "pgmned exited $rc on SIGTERM"
-[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(ours; ipt | grep PGMNE)"
+[ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM: $(ours; ipt_all | grep PGMNE)"
 [ ! -e "$T/r1.ctl" ] || fail "control socket left after SIGTERM"
 # --- without -d: it detaches once set up, and SIGTERM still cleans up
 ned -q "$Q" -s "$T/r1.ctl" >"$T/detach.out" 2>&1 || fail "pgmned without -d: $(cat "$T/detach.out")"
@@ -245,36 +265,72 @@ wait_for 10 test ! -e "/proc/$dpid" || fail "detached pgmned ignored SIGTERM"
 [ ! -e "$T/r1.ctl" ] || fail "control socket left by the detached pgmned"
 
 # --- --rules iptables (also the fallback when nftables refuses the
-# table): own chains, jumps for PGM only at the head of FORWARD and INPUT
+# table): the same three hooks in chains of its own, jumps for PGM only
+# at the head of raw PREROUTING, mangle POSTROUTING and filter INPUT, a
+# tagging rule per PGM interface, rewritten when the interfaces change
 ned_start --rules iptables
 grep -q "ready: queue $Q, iptables rules" "$T/pgmned.log" || fail "not started with iptables rules"
 [ -z "$(ours)" ] || fail "--rules iptables installed the nftables table"
-[ "$(ipt | grep -- '-A FORWARD' | head -1)" = "-A FORWARD -p 113 -j $FWD" ] ||
-	fail "no PGM jump to $FWD at the head of FORWARD"
-[ "$(ipt | grep -- '-A INPUT' | head -1)" = "-A INPUT -p 113 -j $IN" ] ||
+# first_jump TABLE CHAIN: the first rule of a built-in chain
+first_jump() { nx r1 iptables -w -t "$1" -S "$2" | grep -- "^-A $2" | head -1; }
+[ "$(first_jump raw PREROUTING)" = "-A PREROUTING -p 113 -j $PRE" ] ||
+	fail "no PGM jump to $PRE at the head of raw PREROUTING"
+[ "$(first_jump mangle POSTROUTING)" = "-A POSTROUTING -m mark --mark $TAG/0xff000000 -j $POST" ] ||
+	fail "no tagged jump to $POST at the head of mangle POSTROUTING: $(first_jump mangle POSTROUTING)"
+[ "$(first_jump filter INPUT)" = "-A INPUT -p 113 -j $IN" ] ||
 	fail "no PGM jump to $IN at the head of INPUT"
-ipt | grep -q -- "-A $FWD -j NFQUEUE --queue-num $Q --queue-bypass" ||
-	fail "no NFQUEUE rule with --queue-bypass in $FWD"
-# ODATA through them: accepted by their u32 rule, never queued
-k0=$(nx r1 iptables -w -nvxL "$FWD" | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
+for c in "mangle $POST" "filter $IN"; do
+	read -r tbl chain <<<"$c"
+	nx r1 iptables -w -t "$tbl" -S "$chain" | grep -q -- "-j NFQUEUE --queue-num $Q --queue-bypass" ||
+		fail "no NFQUEUE rule with --queue-bypass in $c"
+done
+# tag_rule IFNAME: the tagging rule for IFNAME, with its ifindex
+tag_rule() {
+	printf -- '-A %s -i %s -j MARK --set-xmark 0x%08x/0xffffffff' "$PRE" "$1" \
+		$((TAG | $(nx r1 cat "/sys/class/net/$1/ifindex")))
+}
+for p in src rcv1 rcv2; do
+	nx r1 iptables -w -t raw -S "$PRE" | grep -qxF -- "$(tag_rule "$(ifname r1 "$p")")" ||
+		fail "no tagging rule for $(ifname r1 "$p"): $(nx r1 iptables -w -t raw -S "$PRE")"
+done
+nx r1 ip link add e-late type veth peer name e-late2 || die "veth"
+nx r1 ip link set e-late up
+# shellcheck disable=SC2317 # called through wait_for
+late_tagged() { nx r1 iptables -w -t raw -S "$PRE" | grep -qxF -- "$(tag_rule e-late)"; }
+wait_for 10 late_tagged || fail "no tagging rule for a new interface"
+nx r1 ip link del e-late
+# shellcheck disable=SC2317 # called through wait_for
+late_untagged() { ! nx r1 iptables -w -t raw -S "$PRE" | grep -q -- "-i e-late "; }
+wait_for 10 late_untagged || fail "tagging rule of a deleted interface left"
+# ODATA through them: returned untagged by their u32 rule (once per
+# packet, before the forwarder copies it), never queued
+# accepted_odata: packets of the chain's first rule (the ODATA RETURN)
+accepted_odata() { nx r1 iptables -w -t raw -nvxL "$PRE" | awk '$3 == "RETURN" { print $1; exit }'; }
+queued_post() { nx r1 iptables -w -t mangle -nvxL "$POST" | awk '$3 == "NFQUEUE" { print $1; exit }'; }
+# raw_drops: what the kill -9 section's loss rule (after our jump) dropped
+raw_drops() { nx r1 iptables -w -t raw -nvxL PREROUTING | awk '$3 == "DROP" { s += $1 } END { print s + 0 }'; }
+k0=$(accepted_odata) d0=$(raw_drops)
 for i in $(seq 1 $N); do cap_start r1 "rcv$i" "out$i"; done
 start_transfer 8000 $((100 * 1024))
 check_transfer "transfer with --rules iptables"
-odata=0
+odata=0 spm_ok=0
 for i in $(seq 1 $N); do
 	cap_stop "out$i"
 	odata=$((odata + $(cap_count "out$i" "pgm.hdr.type == 0x04")))
+	spm_ok=$((spm_ok + $(cap_count "out$i" "pgm.hdr.type == 0x00 && pgm.spm.path.ipv4 == $(addr r1 "rcv$i")")))
 done
-k1=$(nx r1 iptables -w -nvxL "$FWD" | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }')
-{ [ "$odata" -gt 0 ] && [ $((k1 - k0)) -eq "$odata" ]; } ||
-	fail "--rules iptables: $odata ODATA copies forwarded, $((k1 - k0)) accepted by the kernel rule"
+k1=$(accepted_odata) d1=$(raw_drops)
+{ [ "$odata" -gt 0 ] && [ "$odata" -eq $((N * (k1 - k0 - (d1 - d0)))) ]; } ||
+	fail "--rules iptables: $odata ODATA copies forwarded on $N links, $((k1 - k0)) accepted by the kernel rule, $((d1 - d0)) dropped after it"
+{ [ "$(queued_post)" -gt 0 ] && [ "$spm_ok" -gt 0 ]; } ||
+	fail "--rules iptables: SPMs did not go through pgmned ($(queued_post) queued, $spm_ok rewritten)"
 # kill -9 leaves the chains; an nftables start removes them (they would
 # queue PGM a second time) and installs its table
 kill -KILL "$(bg_pid pgmned)"
 bg_wait pgmned 5 >/dev/null || true
-[ "$(ipt | grep -c -- PGMNE)" -gt 0 ] || fail "iptables chains vanished after kill -9"
+[ "$(ipt_all | grep -c -- PGMNE)" -gt 0 ] || fail "iptables chains vanished after kill -9"
 ned_start
-[ "$(ipt | grep -c -- PGMNE)" -eq 0 ] || fail "stale iptables chains not removed by an nftables start"
+[ "$(ipt_all | grep -c -- PGMNE)" -eq 0 ] || fail "stale iptables chains not removed by an nftables start"
 [ -n "$(ours)" ] || fail "no table after the iptables chains were removed"
 bg_stop pgmned TERM || fail "pgmned exited $? on SIGTERM"
 [ "$(pgmne_rules)" -eq 0 ] || fail "rules left after SIGTERM"
@@ -285,7 +341,7 @@ bg_wait pgmned 5 >/dev/null || true
 ned_start --rules iptables
 [ -z "$(ours)" ] || fail "stale nftables table not removed by an iptables start"
 bg_stop pgmned TERM || fail "pgmned --rules iptables exited $? on SIGTERM"
-[ "$(pgmne_rules)" -eq 0 ] || fail "iptables rules left after SIGTERM: $(ipt | grep PGMNE)"
+[ "$(pgmne_rules)" -eq 0 ] || fail "iptables rules left after SIGTERM: $(ipt_all | grep PGMNE)"
 
 # --- --rules none: nothing installed, nothing removed
 ned_start --rules none

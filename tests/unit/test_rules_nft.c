@@ -59,7 +59,7 @@ static void expect_table(const struct nlmsghdr *h, uint16_t type, uint16_t flags
 	nftnl_table_free(t);
 }
 
-static void expect_chain(const struct nlmsghdr *h, const char *name, uint32_t hook)
+static void expect_chain(const struct nlmsghdr *h, const char *name, uint32_t hook, int32_t prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -69,23 +69,38 @@ static void expect_chain(const struct nlmsghdr *h, const char *name, uint32_t ho
 	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), name);
 	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "filter");
 	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), hook);
-	CU_ASSERT_EQUAL(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), 0);
+	CU_ASSERT_EQUAL(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), prio);
 	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY), NF_ACCEPT);
 	nftnl_chain_free(c);
 }
 
-/* The four rules, cheapest first, as libnftnl prints their expressions. */
-static const char *const rule_text[4] = {
+/* The rules, as libnftnl prints their expressions (rules_nft.h). */
+enum { NOT_PGM, ODATA, FRAGMENT, MARK, UNTAGGED, QUEUE_RULE };
+static const char *const rule_text[] = {
+	[NOT_PGM] =
 	"  [ payload load 1b @ network header + 9 => reg 1 ]\n"
 	"  [ cmp neq reg 1 0x00000071 ]\n"
 	"  [ immediate reg 0 accept ]\n",
+	[ODATA] =
 	"  [ payload load 1b @ transport header + 4 => reg 1 ]\n"
 	"  [ cmp eq reg 1 0x00000004 ]\n"
 	"  [ immediate reg 0 accept ]\n",
+	[FRAGMENT] =
 	"  [ payload load 2b @ network header + 6 => reg 1 ]\n"
 	"  [ bitwise reg 1 = ( reg 1 & 0x0000ff3f ) ^ 0x00000000 ]\n"
 	"  [ cmp neq reg 1 0x00000000 ]\n"
 	"  [ immediate reg 0 accept ]\n",
+	/* mark = 0x50000000 | (iif & 0xffffff), pktmark.h */
+	[MARK] =
+	"  [ meta load iif => reg 1 ]\n"
+	"  [ bitwise reg 1 = ( reg 1 & 0x00ffffff ) ^ 0x50000000 ]\n"
+	"  [ meta set mark with reg 1 ]\n",
+	[UNTAGGED] =
+	"  [ meta load mark => reg 1 ]\n"
+	"  [ bitwise reg 1 = ( reg 1 & 0xff000000 ) ^ 0x00000000 ]\n"
+	"  [ cmp neq reg 1 0x50000000 ]\n"
+	"  [ immediate reg 0 accept ]\n",
+	[QUEUE_RULE] =
 	"  [ counter pkts 0 bytes 0 ]\n"
 	"  [ target name NFQUEUE rev 3 ]\n",
 };
@@ -129,7 +144,15 @@ static void expect_rule(const struct nlmsghdr *h, const char *chain, int which)
 static void test_install_batch(void)
 {
 	size_t len = nftr_build_install(buf, QUEUE, SEQ0);
-	static const char *const chains[2] = { "forward", "input" };
+	static const struct {
+		const char *name;
+		int rules[5];
+	} chains[] = {
+		{ "prerouting", { NOT_PGM, ODATA, FRAGMENT, MARK, -1 } },
+		{ "postrouting", { UNTAGGED, QUEUE_RULE, -1 } },
+		{ "input", { NOT_PGM, ODATA, FRAGMENT, QUEUE_RULE, -1 } },
+	};
+	int m = 7; /* the first rule's message */
 
 	CU_ASSERT_TRUE_FATAL(len > 0 && len <= NFTR_BATCH_LIMIT);
 	/* begin, the messages that want an ACK, end */
@@ -142,11 +165,15 @@ static void test_install_batch(void)
 	expect_table(nth(len, 1), NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	expect_table(nth(len, 2), NFT_MSG_DELTABLE, 0);
 	expect_table(nth(len, 3), NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	expect_chain(nth(len, 4), "forward", NF_INET_FORWARD);
-	expect_chain(nth(len, 5), "input", NF_INET_LOCAL_IN);
-	for (int c = 0; c < 2; c++)
-		for (int k = 0; k < 4; k++)
-			expect_rule(nth(len, 6 + 4 * c + k), chains[c], k);
+	/* before any forwarder's prerouting chain (dup at -250) and the raw
+	 * table; before mangle in postrouting; filter on input */
+	expect_chain(nth(len, 4), "prerouting", NF_INET_PRE_ROUTING, -350);
+	expect_chain(nth(len, 5), "postrouting", NF_INET_POST_ROUTING, -200);
+	expect_chain(nth(len, 6), "input", NF_INET_LOCAL_IN, 0);
+	for (size_t c = 0; c < sizeof chains / sizeof chains[0]; c++)
+		for (const int *k = chains[c].rules; *k >= 0; k++)
+			expect_rule(nth(len, m++), chains[c].name, *k);
+	CU_ASSERT_EQUAL(m, NFTR_INSTALL_MSGS + 1);
 }
 
 static void test_remove_batch(void)
