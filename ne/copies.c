@@ -1,7 +1,8 @@
 /*
  * Telling copies from packets. A multicast packet forwarded to N
- * interfaces reaches the FORWARD hook as N back-to-back copies, one per
- * outgoing interface (ne-notes.md). Per-copy work (verdict, SPM rewrite,
+ * interfaces reaches the queue as N back-to-back copies, one per
+ * outgoing interface, whichever forwarder made them (ipmr's at FORWARD
+ * and POSTROUTING, an nftables dup table's at POSTROUTING only). Per-copy work (verdict, SPM rewrite,
  * Out* counters) runs for each; per-packet work (state updates, In*
  * counters) runs on the first copy only.
  */
