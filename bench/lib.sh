@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Benchmark helpers, sourced after tests/system/lib.sh (which provides the
-# namespaces, links, smcroute, pgmned and the teardown trap): counters,
+# namespaces, links, the multicast forwarder, pgmned and the teardown trap): counters,
 # machine description, medians and result rows.
 
 # count_rule NODE: count (and drop) PGM arriving in NODE before routing,
@@ -35,7 +35,7 @@ bench_machine() {
 	local cpu
 	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "machine: nproc=$(nproc) cpu=\"$cpu\" kernel=$(uname -r)" \
-		"loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+		"loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" "forwarder=$(mfwd_name)"
 }
 
 # kv KEY LINE: value of KEY=... in a key=value line.
@@ -68,7 +68,10 @@ pin() { taskset -p -c "$2" "$1" >/dev/null; }
 
 # bench_line A R B: the namespace benchmarks' line,
 #   A --(10.0.1.0/24)-- R --(10.0.2.0/24)-- B
-# with R forwarding (A's address, $GROUP) from A to B through smcroute.
+# with R forwarding (A's address, $GROUP) from A to B through the
+# multicast forwarder lib.sh chose (smcroute on a kernel with multicast
+# routing, an nftables dup table without; PGMNE_MFWD forces one), which
+# every benchmark prints: baseline and router under test use the same.
 bench_line() {
 	local a=$1 r=$2 b=$3
 	host_add "$a"; router_add "$r"; host_add "$b"
@@ -77,5 +80,5 @@ bench_line() {
 	route_default "$a" "$r"
 	route_default "$b" "$r"
 	mroute_add -s "$(addr "$a" "$r")" "$r" "$a" "$GROUP" "$b"
-	smcroute_start "$r"
+	mfwd_start "$r"
 }

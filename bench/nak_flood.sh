@@ -96,7 +96,8 @@ case $sink in ingress|prerouting) ;; *) echo "nak_flood: --sink ingress|prerouti
 
 # shellcheck source=bench/netns_env.sh
 . "$(dirname "$0")/netns_env.sh"
-require_cmd smcrouted taskset jq tc
+require_mfwd
+require_cmd taskset jq tc
 require_bin pgmgen nfq_null ncf_echo pgmned pgmnectl
 [ "$perf" = 1 ] && require_cmd perf
 

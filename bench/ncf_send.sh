@@ -9,7 +9,7 @@
 #
 #   rtr --(10.0.2.0/24)-- rcv
 #
-# rtr is a multicast router (smcrouted, the group routed from another
+# rtr is a multicast router (bench_line: the group routed from another
 # source) as in nak_flood.sh; pgmgen -m ncf sends NCFs for 64 TSIs to the
 # group out of rtr's rcv-side interface, pinned to CPU 1, in rounds
 # R P P R R P... (R = raw IP socket, P = AF_PACKET); rcv drops them at tc
@@ -33,7 +33,8 @@ done
 
 # shellcheck source=bench/netns_env.sh
 . "$(dirname "$0")/netns_env.sh"
-require_cmd smcrouted taskset tc
+require_mfwd
+require_cmd taskset tc
 require_bin pgmgen
 
 GROUP=239.192.77.1

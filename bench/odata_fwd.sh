@@ -5,7 +5,9 @@
 #
 # pgmgen multicasts ODATA from gen as fast as it can, through an AF_PACKET
 # socket (cheaper than the IP stack, so the router's share of the work is
-# large); smcroute on rtr forwards it; the sink counts (and drops) it in
+# large); the multicast forwarder on rtr (smcroute, or an nftables dup
+# table on a kernel without multicast routing: bench_line) forwards it
+# in every mode; the sink counts (and drops) it in
 # raw PREROUTING. veth hands each packet on in the sender's softirq, so
 # generator, router and sink all run on CPU 0 and the rate at the sink is
 # 1 / (generator + router + sink cost per packet): any cost pgmned adds
@@ -37,8 +39,9 @@
 # it.
 #
 # --explain adds blocks with three more modes that split B's cost:
-#   F  one rule, iptables FORWARD -p 113 -j ACCEPT (the price of any
-#      filter rule, and the floor of any rule set that lets ODATA through)
+#   F  one rule, iptables mangle POSTROUTING -p 113 -j ACCEPT, where
+#      every forwarder's copies pass (the price of any rule on that hook,
+#      and the floor of any rule set that judges the copies)
 #   R  pgmned's own table without the daemon: pgmned started and killed
 #      with -9, which leaves its table as it was (--queue-bypass lets
 #      the rest of PGM through); deleted when the block ends
@@ -60,7 +63,7 @@
 # usage: odata_fwd.sh [--quick] [--explain] [--fallback] [--perf] [--try RULES]...
 #                     [--rounds N] [--seconds S] [--payload BYTES]
 #   --rounds N: rounds per mode (N/2 blocks "A m m A" per mode)
-# Needs root, smcroute, iptables, nft, jq and $BIN/pgmgen; without $BIN/pgmned it
+# Needs root, a multicast forwarder, iptables, nft, jq and $BIN/pgmgen; without $BIN/pgmned it
 # measures A only and exits 77 (skip).
 rounds=40
 seconds=1
@@ -90,7 +93,8 @@ blocks=$(((rounds + 1) / 2))
 
 # shellcheck source=bench/netns_env.sh
 . "$(dirname "$0")/netns_env.sh"
-require_cmd smcrouted taskset nft jq
+require_mfwd
+require_cmd taskset nft jq
 require_bin pgmgen
 [ "$perf" = 1 ] && require_cmd perf
 have_ne=1
@@ -135,14 +139,14 @@ ned_start() {
 nft_tables() { awk '$1 == "table" { print $2, $3 }' "$1"; }
 
 # enter MODE / leave MODE: set the router up for a mode and back to plain.
-# rtr's filter table is ours alone (private namespace): leaving F, I or
-# an iptables X flushes it.
+# rtr's iptables rules are ours alone (private namespace): leaving F
+# deletes its rule, leaving an iptables X flushes the filter table.
 enter() {
 	local x
 	case $1 in
 	B) ned_start ;;
 	I) ned_start --rules iptables ;;
-	F) nx rtr iptables -w -A FORWARD -p 113 -j ACCEPT ;;
+	F) nx rtr iptables -w -t mangle -A POSTROUTING -p 113 -j ACCEPT ;;
 	R)
 		ned_start
 		bg_stop pgmned-rtr KILL >/dev/null 2>&1
@@ -160,7 +164,7 @@ leave() {
 	case $1 in
 	B | I) pgmned_stop rtr || log "pgmned exited with status $?" ;;
 	R) nx rtr nft delete table ip "pgmned-q$(ned_queue)" 2>/dev/null ;;
-	F) nx rtr iptables -w -F && nx rtr iptables -w -X ;;
+	F) nx rtr iptables -w -t mangle -D POSTROUTING -p 113 -j ACCEPT ;;
 	X*)
 		x=${tries[${1#X} - 1]}
 		case $x in
@@ -174,10 +178,15 @@ leave() {
 }
 
 # Proof that a mode measured what it claims (ODATA stayed in the kernel):
-# iptables' ACCEPT rules' packets (I, X), or what the queue rules of
-# pgmned's table counted (B, R: small, ODATA never reaches them).
+# the packets of iptables' ACCEPT and RETURN rules in the tables pgmned's
+# iptables form uses (I: ODATA returns untagged from its raw chain; X),
+# or what the queue rules of pgmned's table counted (B, R: small, ODATA
+# never reaches them).
 chain_accepted() {
-	nx rtr iptables -w -L -v -x -n 2>/dev/null | awk '$3 == "ACCEPT" { s += $1 } END { print s + 0 }'
+	local t
+	for t in raw mangle filter; do
+		nx rtr iptables -w -t "$t" -L -v -x -n 2>/dev/null
+	done | awk '$3 == "ACCEPT" || $3 == "RETURN" { s += $1 } END { print s + 0 }'
 }
 nft_queued() {
 	nx rtr nft -j list table ip "pgmned-q$(ned_queue)" 2>/dev/null |
