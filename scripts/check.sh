@@ -33,7 +33,11 @@ for t in "$B"/tests/test_*; do
 	fi
 done
 
-echo "== system tests"
+# One forwarder for every scenario of the run (tests/system/lib.sh).
+if mfwd=$(tests/system/mfwd_pick.sh); then
+	export PGMNE_MFWD=${mfwd%% *}
+fi
+echo "== system tests (multicast forwarder: $mfwd)"
 for t in tests/system/t_*.sh; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t" .sh)

@@ -7,7 +7,7 @@
 # receivers spread over the leaves (2 leaves for N < 16). 5 % of ODATA is
 # dropped on the r1 → r2 link only, so the receivers behind r2 all miss
 # the same SQNs and everybody else misses nothing. The same topology runs
-# twice: routers without pgmned (plain smcroute forwarding), then with
+# twice: routers without pgmned (plain multicast forwarding), then with
 # pgmned on every router. Reported per run, from iptables counters:
 #   NAKs/lost  NAKs that reached the source per SQN lost on r1 → r2
 #   RDATA sent repairs the source sent
@@ -19,7 +19,7 @@
 # per run (default 131072). Prints a Markdown table at the end.
 . "$(dirname "$0")/../tests/system/lib.sh"
 . "$(dirname "$0")/../topologies/topo.sh"
-require_cmd smcrouted smcroutectl
+require_mfwd
 require_bin pgmned pgmnectl opgm_send opgm_recv
 TOPO_SEND=opgm_send TOPO_RECV=opgm_recv TOPO_TIMEOUT=60
 SIZE=${IMPLOSION_SIZE:-131072}
@@ -49,7 +49,7 @@ one_run() {
 # zero the counters and the loss statistics between runs
 reset_counters() {
 	local n
-	for n in src "${TOPO_ROUTERS[@]}"; do nx "$n" iptables -t mangle -Z; done
+	for n in src "${TOPO_ROUTERS[@]}"; do count_zero "$n"; done
 	for r in "${TOPO_RCVS[@]}"; do rm -f "$T/out-$r.bin"; done
 }
 

@@ -25,13 +25,14 @@
 # Needs root; runs in well under two minutes; cleans up on any exit.
 . "$(dirname "$0")/../tests/system/lib.sh"
 . "$(dirname "$0")/topo.sh"
-require_cmd smcrouted smcroutectl jq
+require_mfwd
+require_cmd jq
 DEMO_NE=${DEMO_NE:-all}
 [ "$DEMO_NE" = none ] || require_bin pgmned pgmnectl
 SIZE=${DEMO_SIZE:-393216}
 TOPO_TIMEOUT=${TOPO_TIMEOUT:-45}   # a receiver's deadline; the transfer itself takes ~1 s
 
-log "building the tree: 7 routers, 8 receivers (namespaces $RUN-*)"
+log "building the tree: 7 routers, 8 receivers (namespaces $RUN-*), multicast forwarder $(mfwd_name)"
 topo_tree 3 2 8
 topo_up
 topo_counters

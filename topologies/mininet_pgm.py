@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PGM topologies in Mininet (hosts and links only; routers are hosts with
-ip_forward, each running smcroute and optionally pgmned).
+ip_forward, each forwarding multicast and optionally running pgmned).
 
     /usr/bin/python3 topologies/mininet_pgm.py --topo tree --receivers 8 \\
         --loss r1:r2:0.1 --ne all [--cli]
@@ -17,6 +17,10 @@ ip_forward, each running smcroute and optionally pgmned).
 Without --cli: send --size random bytes from src to every receiver with
 opgm_send/opgm_recv (or --sender/--receiver), check every copy (sha256),
 print the counts; exit status 0 when every receiver got it intact.
+
+Multicast forwarding as in the tests (tests/system/mfwd_pick.sh): smcroute
+where the kernel has multicast routing, an nftables dup table where it has
+not; PGMNE_MFWD=smcroute|dup forces one.
 
 Needs root and Debian's mininet 2.3 (python3-mininet). Open vSwitch is not
 used. Host names are fixed (src, r1.., rcv1..), so do not run two of these
@@ -35,6 +39,9 @@ from mininet.log import setLogLevel
 from mininet.net import Mininet
 from mininet.topo import Topo
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+MFWD_PICK = os.path.join(HERE, "..", "tests", "system", "mfwd_pick.sh")
+MFWD_CONF = os.path.join(HERE, "..", "tests", "tools", "mfwd_conf.sh")
 GROUP = "239.192.0.1"
 PORT = 7500
 PGM_TYPES = {"spm": 0x00, "odata": 0x04, "rdata": 0x05, "nak": 0x08, "ncf": 0x0A}
@@ -108,8 +115,47 @@ def sh(host, cmd):
     return out.strip()
 
 
-def configure(net, topo, tmp, binpath, ne_list):
-    """Addresses, routes, forwarding, smcroute and pgmned everywhere."""
+def pick_forwarder():
+    """The tests' choice of multicast forwarder: (name, why)."""
+    out = subprocess.run([MFWD_PICK], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stdout.strip())
+    name, _, why = out.stdout.strip().partition(" ")
+    return name, why
+
+
+def mroutes(topo, r):
+    """Router r's routes as mfwd_conf.sh reads them: (src, group) from its
+    upstream link to its downstream links."""
+    if not topo.down.get(r):
+        return ""
+    return "%s %s %s %s\n" % (topo.addr[(r, topo.up[r])][0], topo.addr[("src", "r1")][1], GROUP,
+                               " ".join(topo.addr[(r, c)][0] for c in topo.down[r]))
+
+
+def start_forwarding(h, r, routes, tmp, mfwd):
+    """smcrouted, or the dup table, in router h; the processes started."""
+    conf = subprocess.run([MFWD_CONF, mfwd], input=routes, capture_output=True, text=True,
+                          check=True).stdout
+    path = os.path.join(tmp, "%s.%s" % (r, "conf" if mfwd == "smcroute" else "nft"))
+    with open(path, "w") as f:
+        f.write(conf)
+    if mfwd == "dup":
+        out = sh(h, "nft -f %s && echo loaded" % path)
+        if not out.endswith("loaded"):
+            raise RuntimeError("dup table in %s: %s" % (r, out))
+        return []
+    sock = os.path.join(tmp, r + ".smc")
+    p = h.popen(["smcrouted", "-n", "-c", "3600", "-i", "mn-" + r, "-f", path, "-u", sock,
+                 "-P", os.path.join(tmp, r + ".smcpid"), "-l", "err"])
+    deadline = time.time() + 10
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.1)
+    return [p]
+
+
+def configure(net, topo, tmp, binpath, ne_list, mfwd):
+    """Addresses, routes, multicast forwarding and pgmned everywhere."""
     procs = []
     for (a, b), (ifname, ip) in topo.addr.items():
         h = net[a]
@@ -123,27 +169,14 @@ def configure(net, topo, tmp, binpath, ne_list):
         sh(net[name], "ip route add default via %s" % topo.addr[(up, name)][1])
     sh(net["src"], "ip route add default via %s" % topo.addr[("r1", "src")][1])
     for r in topo.routers:
-        h = net[r]
-        sh(h, "sysctl -qw net.ipv4.ip_forward=1")
-        conf = os.path.join(tmp, "%s.conf" % r)
-        with open(conf, "w") as f:
-            if topo.down.get(r):
-                f.write("mroute from %s source %s group %s to %s\n" % (
-                    topo.addr[(r, topo.up[r])][0], topo.addr[("src", "r1")][1], GROUP,
-                    " ".join(topo.addr[(r, c)][0] for c in topo.down[r])))
-        procs.append(h.popen(["smcrouted", "-n", "-c", "3600", "-i", "mn-" + r, "-f", conf,
-                              "-u", os.path.join(tmp, r + ".smc"),
-                              "-P", os.path.join(tmp, r + ".smcpid"), "-l", "err"]))
+        sh(net[r], "sysctl -qw net.ipv4.ip_forward=1")
+        procs += start_forwarding(net[r], r, mroutes(topo, r), tmp, mfwd)
     for r in ne_list:
         procs.append(net[r].popen(
             [os.path.join(binpath, "pgmned"), "-d", "-q", "100", "-s",
              os.path.join(tmp, r + ".ctl")],
             stdout=open(os.path.join(tmp, r + ".pgmned.log"), "w"), stderr=subprocess.STDOUT))
     deadline = time.time() + 10
-    for r in topo.routers:
-        sock = os.path.join(tmp, r + ".smc")
-        while not os.path.exists(sock) and time.time() < deadline:
-            time.sleep(0.1)
     for r in ne_list:
         sock = os.path.join(tmp, r + ".ctl")
         while not os.path.exists(sock) and time.time() < deadline:
@@ -241,7 +274,9 @@ def main():
     ok = False
     try:
         net.start()
-        procs = configure(net, topo, tmp, args.bin, ne_list)
+        mfwd, why = pick_forwarder()
+        print("multicast forwarder: %s %s" % (mfwd, why))
+        procs = configure(net, topo, tmp, args.bin, ne_list, mfwd)
         for spec in args.loss:
             add_loss(net, topo, spec)
         print("routers %s, receivers %s, pgmned on %s" % (

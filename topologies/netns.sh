@@ -13,14 +13,14 @@
 #     -r KBIT    send rate (default 8000)
 #     -S PROG    sender program in $PGMNE_BIN (default pgmsend, else opgm_send)
 #     -R PROG    receiver program (default opgm_recv)
-#     -i         interactive: build, start smcroute/pgmned, then open a shell
+#     -i         interactive: build, start forwarding and pgmned, then open a shell
 #                with $RUN set (ip netns exec $RUN-r1 ...); exit it to clean up
 #
 # Example: topologies/netns.sh tree -n 8 -l r1:r2:0.1 -l r4:rcv1:0.2 -e all
 # Needs root. Everything is removed on exit, Ctrl-C included.
 . "$(dirname "$0")/../tests/system/lib.sh"
 . "$(dirname "$0")/topo.sh"
-require_cmd smcrouted smcroutectl
+require_mfwd
 
 usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
@@ -52,7 +52,7 @@ topo_counters
 topo_ne_start "$ne"
 [ ${#losses[@]} -gt 0 ] && topo_loss "${losses[@]}"
 
-log "$topo: routers ${TOPO_ROUTERS[*]}; receivers ${TOPO_RCVS[*]}; pgmned on: ${TOPO_NE[*]:-none}"
+log "$topo: routers ${TOPO_ROUTERS[*]}; receivers ${TOPO_RCVS[*]}; pgmned on: ${TOPO_NE[*]:-none}; multicast forwarder $(mfwd_name)"
 if [ "$shell" = 1 ]; then
 	echo "namespaces: $(ip netns list | grep -o "^$RUN-[a-z0-9]*" | tr '\n' ' ')"
 	echo "group $GROUP port $PORT; control sockets $T/<router>.ctl; exit the shell to clean up"

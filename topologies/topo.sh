@@ -3,8 +3,9 @@
 # tests/system/lib.sh (source lib.sh first; it owns names, cleanup, loss).
 #
 # Every topology has one source host "src" and a tree of routers below it
-# (each router running smcroute, forwarding the group from its upstream
-# link to its downstream links); receivers "rcv1".."rcvN" hang off routers.
+# (each router forwarding the group from its upstream link to its
+# downstream links through lib.sh's multicast forwarder: smcroute or an
+# nftables dup table); receivers "rcv1".."rcvN" hang off routers.
 #
 #   topo_line HOPS N        src — r1 — … — rHOPS — N receivers
 #   topo_star N             src — r1 — N receivers
@@ -13,7 +14,7 @@
 #   topo_diamond N          src — r1 — r2 — r4 — N receivers and a second
 #                           path r1 — r3 — r4: multicast flows via r2,
 #                           unicast towards the source (NAKs) via r3
-#   topo_up                 routes + smcroute everywhere (call once, last)
+#   topo_up                 routes + multicast forwarding everywhere (call once, last)
 #
 # Afterwards: TOPO_ROUTERS, TOPO_RCVS, TOPO_UP[node] (upstream neighbour on
 # the multicast tree), TOPO_DOWN[router] (downstream neighbours).
@@ -113,7 +114,7 @@ topo_diamond() {
 	topo_receivers "$n" r4
 }
 
-# topo_up: default routes point upstream (towards the source), smcroute
+# topo_up: default routes point upstream (towards the source), the forwarder
 # forwards (src, group) down the tree (static (S,G) entries: nothing to
 # resolve or flush while data flows). Routers also learn routes to the
 # subnets below them so everything is reachable from the source.
@@ -130,7 +131,7 @@ topo_up() {
 		mroute_add -s "$(addr src r1)" "$r" "${TOPO_UP[$r]}" "$GROUP" ${TOPO_DOWN[$r]}
 	done
 	for r in "${TOPO_ROUTERS[@]}"; do
-		smcroute_start "$r"
+		mfwd_start "$r"
 	done
 	topo_down_routes r1
 }

@@ -5,12 +5,12 @@
 #
 #     #!/bin/bash
 #     . "$(dirname "$0")/lib.sh"
-#     require_cmd smcrouted tshark
+#     require_mfwd; require_cmd tshark
 #     require_bin opgm_send opgm_recv
 #     host_add src; router_add r1; host_add rcv
 #     link_add src r1 10.0.1; link_add r1 rcv 10.0.2
 #     route_default rcv r1; route_default r1 src
-#     mroute_add r1 src "$GROUP" rcv; smcroute_start r1
+#     mroute_add r1 src "$GROUP" rcv; mfwd_start r1
 #     ...
 #     pass "delivered"
 #
@@ -34,18 +34,22 @@
 #   route_default NODE VIA            default route of NODE via neighbour VIA
 #   route_add NODE PREFIX VIA         route to PREFIX via neighbour VIA
 #   nx NODE CMD...                    run CMD inside NODE
-# Multicast forwarding (smcroute, one instance per router)
+# Multicast forwarding (smcroute or an nftables dup table, one per router)
 #   mroute_add [-s SRC] R FROM GROUP TO...  (*,G) or (S,G) route from the
 #                                     link to FROM to the links to TO...
-#   smcroute_start R                  start smcrouted with those routes
+#   mroute_add_if [-s SRC] R IIF GROUP OIF...  the same by interface name
+#   mfwd_start R                      start forwarding those routes (later
+#                                     mroute_add calls take effect at once)
+#   require_mfwd / mfwd_name          the run's forwarder: its tools or skip /
+#                                     its name (smcroute | dup)
 #   recv_start R N SECS [ARGS]        opgm_recv in rcv1..rcvN (linked to R), each
 #                                     writing $T/outI.bin, -c $SIZE -t SECS ARGS;
 #                                     returns once every one is listening
 #   recv_verify N SECS [LABEL]        each receiver exited 0 within SECS and its
 #                                     file is identical to $T/in.bin
 #   star_add N                        src — r1 — rcv1..rcvN (10.0.1, 10.0.11..),
-#                                     (src, GROUP) routed to every rcv, smcroute
-#                                     started in r1
+#                                     (src, GROUP) routed to every rcv,
+#                                     forwarding started in r1
 # Processes
 #   bg_start NODE NAME CMD...         run CMD in NODE in the background, output
 #                                     to $T/NAME.log; bg_wait NAME SECS returns
@@ -60,11 +64,15 @@
 #                                     leaving NODE towards PEER with
 #                                     probability PROB (0..1)
 #   drop_first [-i] NODE PEER TYPE [N]  drop the first N (default 1) such
-#                                     packets (-i: arriving from PEER)
+#                                     packets (-i: arriving from PEER, in
+#                                     raw PREROUTING, before forwarding)
 #   drops NODE                        packets our loss rules dropped in NODE
 #   count_add NODE PEER in|out TYPE   count PGM packets of TYPE arriving from /
-#                                     leaving towards PEER (iptables counters,
+#                                     leaving towards PEER (iptables counters:
+#                                     "in" in raw PREROUTING before any
+#                                     forwarder, "out" in mangle POSTROUTING
 #                                     after loss: what is on the wire)
+#   count_zero NODE                   zero those counters and the loss rules
 #   count_get NODE PEER in|out TYPE   the count so far
 #   count_add_many NODE PEER:DIR:TYPE...   several count_add at once
 #   count_snapshot NODE...            freeze counters for fast count_get
@@ -103,9 +111,9 @@ LIB_BG=()          # names of background processes (pid in $T/NAME.pid)
 LIB_CAPS=()        # capture names
 LIB_QUEUE=0        # last NFQUEUE number handed out
 declare -A LIB_ADDR=()   # "A:B" -> address of A on the A-B link
-declare -A LIB_MROUTES=()  # router -> smcroute.conf lines
+declare -A LIB_MROUTES=()  # router -> multicast routes, "IIF SRC GROUP OIF..." lines
+declare -A LIB_MFWD_UP=()  # router -> its forwarder is running
 declare -A LIB_CNT_CHAIN=() # "node:in|out" -> counting chain exists
-declare -A LIB_SMC=()       # router -> smcrouted started
 LIB_CLEANED=0
 
 log()  { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
@@ -233,7 +241,7 @@ star_add() {
 	# (*,G) every receiver missed the source's first ODATA, NAKed it and
 	# was rightly repaired on links that were meant to lose nothing.
 	mroute_add -s "$(addr src r1)" r1 src "$GROUP" "${oifs[@]}"
-	smcroute_start r1
+	mfwd_start r1
 }
 
 # recv_start R N SECS [ARGS]: the OpenPGM receivers of a transfer of
@@ -270,41 +278,92 @@ recv_missing() {
 
 # ---- multicast forwarding --------------------------------------------------
 
+# Routers forward multicast through one of two forwarders, chosen once per
+# run (tests/system/mfwd_pick.sh: smcroute where the kernel has multicast
+# routing, an nftables dup table where it has not; PGMNE_MFWD=smcroute|dup
+# forces one). Both are built from the same routes by
+# tests/tools/mfwd_conf.sh, so a scenario never says which it gets:
+# smcrouted per router (kernel MFC; copies pass FORWARD and POSTROUTING),
+# or table "ip pgmtest-mfwd" per router (dup at prerouting priority -250,
+# after the raw table's loss and count rules; copies pass OUTPUT and
+# POSTROUTING, never FORWARD).
+# Routes are kept as "IIF SRC GROUP OIF..." lines (SRC "-" for (*,G)).
+
 # mroute_add [-s SRC] ROUTER FROM GROUP TO...: forward GROUP arriving on the
-# link to FROM out of the links to every TO. Before smcroute_start it goes
-# into the router's smcroute.conf; afterwards through smcroutectl.
+# link to FROM out of the links to every TO.
 mroute_add() {
 	local src=""
 	if [ "$1" = -s ]; then src=$2; shift 2; fi
 	local r=$1 from=$2 grp=$3; shift 3
-	local oifs="" p
-	for p in "$@"; do oifs="$oifs $(ifname "$r" "$p")"; done
-	if [ -n "${LIB_SMC[$r]:-}" ]; then
-		smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.sock" add \
-			"$(ifname "$r" "$from")" $src "$grp" $oifs || die "smcroutectl add on $r"
-	else
-		LIB_MROUTES[$r]+="mroute from $(ifname "$r" "$from")${src:+ source $src} group $grp to$oifs
-"
-	fi
+	local oifs=() p
+	for p in "$@"; do oifs+=("$(ifname "$r" "$p")"); done
+	mroute_add_if ${src:+-s "$src"} "$r" "$(ifname "$r" "$from")" "$grp" "${oifs[@]}"
 }
+
+# mroute_add_if [-s SRC] ROUTER IIF GROUP OIF...: the same with interface
+# names (for links not made by link_add). Before mfwd_start the entry is
+# kept; afterwards it is installed at once.
+mroute_add_if() {
+	local src=-
+	if [ "$1" = -s ]; then src=$2; shift 2; fi
+	local r=$1 iif=$2 grp=$3; shift 3
+	[ $# -gt 0 ] || die "mroute_add on $r: no outgoing interface"
+	LIB_MROUTES[$r]+="$iif $src $grp $*"$'\n'
+	[ -n "${LIB_MFWD_UP[$r]:-}" ] || return 0
+	case $LIB_MFWD in
+	smcroute)
+		# shellcheck disable=SC2046
+		smcroute_ctl "$r" add "$iif" $([ "$src" = - ] || echo "$src") "$grp" "$@" ||
+			die "smcroutectl add on $r" ;;
+	dup) lib_dup_load "$r" ;;
+	esac
+}
+
+# mfwd_start ROUTER: start forwarding the router's entries.
+mfwd_start() {
+	local r=$1
+	case $LIB_MFWD in
+	smcroute) lib_smcroute_start "$r" ;;
+	dup) lib_dup_load "$r" ;;
+	esac
+	LIB_MFWD_UP[$r]=1
+}
+
+# mfwd_name: the forwarder of this run; require_mfwd: its tools, or skip.
+mfwd_name() { echo "$LIB_MFWD"; }
+require_mfwd() {
+	case $LIB_MFWD in
+	smcroute) require_cmd smcrouted smcroutectl ;;
+	dup) require_cmd nft ;;
+	esac
+}
+
+# mfwd_entries ROUTER: the router's entries, one "IIF SRC GROUP OIF..." a line.
+mfwd_entries() { printf '%s' "${LIB_MROUTES[$1]:-}"; }
 
 smcroute_ctl() { local r=$1; shift; smcroutectl -i "$RUN-$r" -u "$T/smcroute-$r.sock" -p "$@"; }
 
-smcroute_start() {
-	local r=$1; local conf="$T/smcroute-$r.conf"
-	printf '%s' "${LIB_MROUTES[$r]:-}" >"$conf"
+lib_smcroute_start() {
+	local r=$1 conf="$T/smcroute-$r.conf"
+	mfwd_entries "$r" | "$LIB_TOOLS/mfwd_conf.sh" smcroute >"$conf" || die "smcroute.conf for $r"
 	# -c 3600: smcrouted flushes the kernel entries it made for (*,G)
 	# routes every 60 s by default; packets arriving while an entry is
 	# re-resolved are lost, which a test must never see.
 	bg_start "$r" "smcroute-$r" smcrouted -n -c 3600 -i "$RUN-$r" -f "$conf" \
 		-u "$T/smcroute-$r.sock" -P "$T/smcrouted-$r.pid" -l info
-	LIB_SMC[$r]=1
 	wait_for 10 smcroute_ctl "$r" show routes || die "smcrouted in $r does not answer"
-	if [ -n "${LIB_MROUTES[$r]:-}" ]; then
+	if [ -s "$conf" ]; then
 		wait_for 10 lib_smc_has_routes "$r" || die "smcrouted in $r has no routes"
 	fi
 }
 lib_smc_has_routes() { smcroute_ctl "$1" show routes | grep -q '^('; }
+
+# lib_dup_load ROUTER: (re)load the router's whole dup table.
+lib_dup_load() {
+	local r=$1
+	mfwd_entries "$r" | "$LIB_TOOLS/mfwd_conf.sh" dup >"$T/mfwd-$r.nft" || die "dup table for $r"
+	nx "$r" nft -f "$T/mfwd-$r.nft" || die "nftables dup table in $r (see $T/mfwd-$r.nft)"
+}
 
 # ---- background processes --------------------------------------------------
 
@@ -431,26 +490,27 @@ loss_add() {
 }
 
 # drop_first [-i] NODE PEER TYPE [N]: without -i, packets NODE sends to
-# PEER; with -i, packets NODE receives from PEER (dropped in PREROUTING,
-# so a capture on NODE's interface still shows them arriving).
+# PEER; with -i, packets NODE receives from PEER (dropped in raw
+# PREROUTING, before any forwarder's chain sees them, so a capture on
+# NODE's interface still shows them arriving).
 drop_first() {
-	local chain=PGMTEST_LOSS io=-o
+	local table=mangle chain=PGMTEST_LOSS io=-o
 	if [ "$1" = -i ]; then
-		chain=PGMTEST_LOSSIN io=-i
+		table=raw chain=PGMTEST_LOSSIN io=-i
 		shift
 	fi
 	local n=$1 peer=$2 ty=$3 count=${4:-1} i
 	if [ "$chain" = PGMTEST_LOSS ]; then
 		lib_loss_chain "$n"
-	elif ! nx "$n" iptables -t mangle -nL PGMTEST_LOSSIN >/dev/null 2>&1; then
-		nx "$n" iptables -t mangle -N PGMTEST_LOSSIN
-		nx "$n" iptables -t mangle -I PREROUTING 1 -j PGMTEST_LOSSIN
+	elif ! nx "$n" iptables -t raw -nL PGMTEST_LOSSIN >/dev/null 2>&1; then
+		nx "$n" iptables -t raw -N PGMTEST_LOSSIN
+		nx "$n" iptables -t raw -I PREROUTING 1 -j PGMTEST_LOSSIN
 	fi
 	# nth mode with a huge period matches packets 0..count-1 of a new rule;
 	# one rule per packet keeps it simple.
 	for ((i = 0; i < count; i++)); do
 		# shellcheck disable=SC2046
-		nx "$n" iptables -t mangle -I "$chain" "$io" "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
+		nx "$n" iptables -t "$table" -I "$chain" "$io" "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
 			-m statistic --mode nth --every 1000000000 --packet 0 -j DROP || die "drop rule in $n"
 	done
 }
@@ -458,18 +518,24 @@ drop_first() {
 drops() {
 	{
 		nx "$1" iptables -t mangle -nvxL PGMTEST_LOSS 2>/dev/null
-		nx "$1" iptables -t mangle -nvxL PGMTEST_LOSSIN 2>/dev/null
+		nx "$1" iptables -t raw -nvxL PGMTEST_LOSSIN 2>/dev/null
 	} | awk '$3 == "DROP" { s += $1 } END { print s + 0 }'
 }
 
 # ---- counters -------------------------------------------------------------
 
+# Where the counting chains hook: what arrives is counted in raw
+# PREROUTING (the dup forwarder takes multicast at priority -250, before
+# mangle would see it), what leaves in mangle POSTROUTING (after loss).
+lib_count_table() { [ "$1" = in ] && echo raw || echo mangle; }
+lib_count_hook() { [ "$1" = in ] && echo PREROUTING || echo POSTROUTING; }
+
 lib_count_chain() {
-	local n=$1 dir=$2 hook
-	[ "$dir" = in ] && hook=PREROUTING || hook=POSTROUTING
+	local n=$1 dir=$2 tbl
 	[ -n "${LIB_CNT_CHAIN[$n:$dir]:-}" ] && return 0
-	nx "$n" iptables -t mangle -N "PGMTEST_$dir"
-	nx "$n" iptables -t mangle -A "$hook" -j "PGMTEST_$dir"
+	tbl=$(lib_count_table "$dir")
+	nx "$n" iptables -t "$tbl" -N "PGMTEST_$dir"
+	nx "$n" iptables -t "$tbl" -A "$(lib_count_hook "$dir")" -j "PGMTEST_$dir"
 	LIB_CNT_CHAIN[$n:$dir]=1
 }
 
@@ -479,31 +545,38 @@ count_add() {
 	lib_count_chain "$n" "$dir"
 	lib_pgm_type "$ty" >/dev/null
 	# shellcheck disable=SC2046
-	nx "$n" iptables -t mangle -A "PGMTEST_$dir" "$io" "$(ifname "$n" "$peer")" $(lib_pgm_match "$ty") \
-		-m comment --comment "cnt:$peer:$ty" || die "count rule in $n"
+	nx "$n" iptables -t "$(lib_count_table "$dir")" -A "PGMTEST_$dir" "$io" "$(ifname "$n" "$peer")" \
+		$(lib_pgm_match "$ty") -m comment --comment "cnt:$peer:$dir:$ty" || die "count rule in $n"
 }
 
 # count_add_many NODE PEER:DIR:TYPE...: the same as several count_add, in
 # one iptables-restore (each iptables command costs ~0.2 s here).
 count_add_many() {
 	local n=$1; shift
-	local spec peer dir ty io rules="" chains="" hooks="" d
-	for d in in out; do
-		if [ -z "${LIB_CNT_CHAIN[$n:$d]:-}" ]; then
-			chains+=":PGMTEST_$d - [0:0]"$'\n'
-			[ "$d" = in ] && hooks+="-A PREROUTING -j PGMTEST_in"$'\n' ||
-				hooks+="-A POSTROUTING -j PGMTEST_out"$'\n'
-			LIB_CNT_CHAIN[$n:$d]=1
-		fi
-	done
+	local spec peer dir ty io d script=""
+	local -A rules=()
 	for spec in "$@"; do
 		IFS=: read -r peer dir ty <<<"$spec"
 		[ "$dir" = in ] && io=-i || io=-o
 		lib_pgm_type "$ty" >/dev/null
-		rules+="-A PGMTEST_$dir $io $(ifname "$n" "$peer") $(lib_pgm_match "$ty" | sed 's/--u32 \([^ ]*\)/--u32 "\1"/') -m comment --comment \"cnt:$peer:$ty\""$'\n'
+		rules[$dir]+="-A PGMTEST_$dir $io $(ifname "$n" "$peer") $(lib_pgm_match "$ty" | sed 's/--u32 \([^ ]*\)/--u32 "\1"/') -m comment --comment \"cnt:$peer:$dir:$ty\""$'\n'
 	done
-	printf '*mangle\n%s%s%sCOMMIT\n' "$chains" "$hooks" "$rules" |
-		nx "$n" iptables-restore --noflush || die "count rules in $n"
+	for d in in out; do
+		[ -n "${rules[$d]:-}" ] || continue
+		script+="*$(lib_count_table "$d")"$'\n'
+		if [ -z "${LIB_CNT_CHAIN[$n:$d]:-}" ]; then
+			script+=":PGMTEST_$d - [0:0]"$'\n'"-A $(lib_count_hook "$d") -j PGMTEST_$d"$'\n'
+			LIB_CNT_CHAIN[$n:$d]=1
+		fi
+		script+="${rules[$d]}COMMIT"$'\n'
+	done
+	printf '%s' "$script" | nx "$n" iptables-restore --noflush || die "count rules in $n"
+}
+
+# count_zero NODE: every counting and loss rule of NODE back to 0.
+count_zero() {
+	nx "$1" iptables -t raw -Z
+	nx "$1" iptables -t mangle -Z
 }
 
 # count_snapshot NODE...: read the counters of these nodes once; count_get
@@ -511,7 +584,10 @@ count_add_many() {
 count_snapshot() {
 	local n
 	for n in "$@"; do
-		nx "$n" iptables -t mangle -nvxL 2>/dev/null >"$T/cnt-$n.snap"
+		{
+			nx "$n" iptables -t raw -nvxL PGMTEST_in 2>/dev/null
+			nx "$n" iptables -t mangle -nvxL PGMTEST_out 2>/dev/null
+		} >"$T/cnt-$n.snap"
 	done
 }
 count_snapshot_drop() { rm -f "$T"/cnt-*.snap; }
@@ -522,9 +598,9 @@ count_get() {
 		if [ -f "$T/cnt-$n.snap" ]; then
 			cat "$T/cnt-$n.snap"
 		else
-			nx "$n" iptables -t mangle -nvxL "PGMTEST_$dir" 2>/dev/null
+			nx "$n" iptables -t "$(lib_count_table "$dir")" -nvxL "PGMTEST_$dir" 2>/dev/null
 		fi
-	} | awk -v c="/* cnt:$peer:$ty */" 'index($0, c) { s += $1 } END { print s + 0 }'
+	} | awk -v c="/* cnt:$peer:$dir:$ty */" 'index($0, c) { s += $1 } END { print s + 0 }'
 }
 
 # ---- captures --------------------------------------------------------------
@@ -630,7 +706,7 @@ lib_cleanup_nodes() {
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$n" 2>/dev/null
 	done
-	LIB_CAPS=() LIB_BG=() LIB_NODES=() LIB_SMC=() LIB_MROUTES=() LIB_CNT_CHAIN=() LIB_ADDR=()
+	LIB_CAPS=() LIB_BG=() LIB_NODES=() LIB_MFWD_UP=() LIB_MROUTES=() LIB_CNT_CHAIN=() LIB_ADDR=()
 }
 
 lib_cleanup() {
@@ -657,4 +733,6 @@ trap 'exit 143' TERM
 
 require_root
 require_cmd ip iptables sha256sum
+LIB_MFWD=$("$LIB_DIR/mfwd_pick.sh") || die "multicast forwarder: $LIB_MFWD"
+LIB_MFWD=${LIB_MFWD%% *}
 T=$(mktemp -d "/tmp/pgmne-$RUN.XXXXXX") || die "mktemp"

@@ -9,7 +9,8 @@
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd smcrouted smcroutectl dumpcap tshark editcap
+require_mfwd
+require_cmd dumpcap tshark editcap
 require_bin opgm_send opgm_recv pgm_pcapcheck
 
 SIZE=$((64 * 1024))
@@ -22,7 +23,7 @@ link_add r1 rcv 10.0.2
 route_default src r1
 route_default rcv r1
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" rcv
-smcroute_start r1
+mfwd_start r1
 # Every tenth ODATA (the 6th, 16th, ...) dropped as r1 forwards it to
 # rcv: deterministic, and silent (a drop on the sending host fails the
 # sender's sendto, and OpenPGM just sends again).

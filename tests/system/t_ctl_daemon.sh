@@ -12,7 +12,8 @@
 #  - a stopped daemon is "daemon not running" (exit 4), an unknown
 #    command exit 2 with the list of commands.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl jq
+require_mfwd
+require_cmd jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((100 * 1024))

@@ -1,11 +1,11 @@
 #!/bin/bash
 # The test environment end to end, without any network element:
-# OpenPGM source — smcroute router — three OpenPGM receivers, 10 % of
+# OpenPGM source — multicast router — three OpenPGM receivers, 10 % of
 # ODATA dropped on the source link. Every receiver must end with a
 # byte-identical copy of the file (repairs come from the source), which
-# proves lib.sh, smcroute forwarding and the OpenPGM peers.
+# proves lib.sh, the multicast forwarder and the OpenPGM peers.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl
+require_mfwd
 require_bin opgm_send opgm_recv
 
 SIZE=$((300 * 1024))

@@ -1,10 +1,10 @@
 #!/bin/bash
-# pgmsend -> router (smcroute) -> two pgmrecv, with ODATA dropped at random
+# pgmsend -> multicast router -> two pgmrecv, with ODATA dropped at random
 # on both the source link and the receiver links (iptables -m statistic).
 # Every receiver must NAK its way to a byte-identical copy (RFC 3208 §6.3),
 # and the sender's statistics must show the repairs (§5.3).
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted
+require_mfwd
 require_bin pgmsend pgmrecv
 
 host_add src; router_add r1; host_add rx1; host_add rx2
@@ -13,7 +13,7 @@ link_add r1 rx1 10.0.2
 link_add r1 rx2 10.0.3
 route_default src r1; route_default rx1 r1; route_default rx2 r1
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" rx1 rx2
-smcroute_start r1
+mfwd_start r1
 
 # ODATA only: SPMs, NCFs and RDATA get through, so every loss is repairable
 loss_add src r1 0.03 odata

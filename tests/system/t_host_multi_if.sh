@@ -5,7 +5,7 @@
 # interface (and repairs through both), byte-identical, with the copies
 # counted as duplicates.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted
+require_mfwd
 require_bin pgmsend pgmrecv
 
 host_add src; router_add r1; host_add rx
@@ -21,9 +21,8 @@ nx rx ip link set e-r1b up
 nx rx sysctl -qw net.ipv4.conf.e-r1b.rp_filter=0 >/dev/null
 nx r1 sysctl -qw net.ipv4.conf.e-rxb.rp_filter=0 >/dev/null
 route_default src r1; route_default rx r1
-LIB_MROUTES[r1]="mroute from e-src group $GROUP to e-rx e-rxb
-"
-smcroute_start r1
+mroute_add_if r1 e-src "$GROUP" e-rx e-rxb
+mfwd_start r1
 
 lib_loss_chain r1
 nx r1 iptables -t mangle -A PGMTEST_LOSS -o e-rx $(lib_pgm_match odata) -j DROP ||

@@ -5,7 +5,7 @@
 # NAK retries, say which SQNs it lost, and exit non-zero; its statistics
 # must count the losses.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted
+require_mfwd
 require_bin pgmsend pgmrecv
 
 host_add src; router_add r1; host_add rx
@@ -13,7 +13,7 @@ link_add src r1 10.0.1
 link_add r1 rx 10.0.2
 route_default src r1; route_default rx r1
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" rx
-smcroute_start r1
+mfwd_start r1
 drop_first r1 rx odata 3
 loss_add r1 rx 1 rdata
 

@@ -1,13 +1,14 @@
 #!/bin/bash
-# Interop with stock OpenPGM 5.3 through a multicast router (smcroute, no
-# network element), ODATA dropped at random on the receiver links:
+# Interop with stock OpenPGM 5.3 through a multicast router (no network
+# element), ODATA dropped at random on the receiver links:
 #   1. pgmsend   -> opgm_recv x2   (our source serves OpenPGM's NAKs)
 #   2. opgm_send -> pgmrecv x2     (our receivers NAK OpenPGM's source)
 # Both deliver byte-identical files. Captures of both runs must hold no
 # malformed packet and no bad checksum (tshark), our SPM/NCF/RDATA must
 # carry Router Alert and our ODATA must not (RFC 3208 §4).
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted tshark dumpcap
+require_mfwd
+require_cmd tshark dumpcap
 require_bin pgmsend pgmrecv opgm_send opgm_recv
 
 SIZE=$((300 * 1024))
@@ -17,7 +18,7 @@ link_add r1 rx1 10.0.2
 link_add r1 rx2 10.0.3
 route_default src r1; route_default rx1 r1; route_default rx2 r1
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" rx1 rx2
-smcroute_start r1
+mfwd_start r1
 loss_add r1 rx1 0.05 odata
 loss_add r1 rx2 0.05 odata
 head -c "$SIZE" /dev/urandom >"$T/in.bin"

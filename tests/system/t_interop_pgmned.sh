@@ -7,7 +7,8 @@
 # (the SPM path NLA pgmned rewrote, RFC 3208 §6.2, §7.1), not to the
 # source; captures hold no malformed packet and only good checksums.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted tshark dumpcap
+require_mfwd
+require_cmd tshark dumpcap
 require_bin pgmsend pgmrecv opgm_send opgm_recv pgmned
 
 SIZE=$((300 * 1024))
@@ -25,8 +26,8 @@ route_default r1 r0
 route_add r0 10.0.2.0/24 r1; route_add r0 10.0.3.0/24 r1
 mroute_add -s "$(addr src r0)" r0 src "$GROUP" r1
 mroute_add -s "$(addr src r0)" r1 r0 "$GROUP" rx1 rx2
-smcroute_start r0
-smcroute_start r1
+mfwd_start r0
+mfwd_start r1
 bg_start r1 pgmned "$(bin pgmned)" -d -q "$Q" -s "$T/r1.ctl"
 bg_wait_log pgmned "ready: queue $Q" 15 || fail "pgmned did not start"
 loss_add r0 r1 0.05 odata

@@ -8,7 +8,8 @@
 #    source (§7.2).
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap nft jq
+require_mfwd
+require_cmd tshark dumpcap nft jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((200 * 1024))

@@ -32,7 +32,8 @@
 # And every receiver gets every byte; r1 eliminated some NAKs.
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl dumpcap tcpdump python3 jq
+require_mfwd
+require_cmd dumpcap tcpdump python3 jq
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 export LC_ALL=C

@@ -13,7 +13,8 @@
 # 2. Constrained RDATA: repairs leave r1 only towards rcv1, the one
 #    receiver that asked; none reach rcv2 or rcv3.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap
+require_mfwd
+require_cmd tshark dumpcap
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((200 * 1024))
@@ -49,7 +50,7 @@ bg_stop send || true
 cap_stop up
 cap_stop leaf1
 
-lost_rdata=$(nx r1 iptables -t mangle -nvxL PGMTEST_LOSSIN | awk '$3 == "DROP" { s += $1 } END { print s + 0 }')
+lost_rdata=$(nx r1 iptables -t raw -nvxL PGMTEST_LOSSIN | awk '$3 == "DROP" { s += $1 } END { print s + 0 }')
 lost_odata=$(( $(drops r1) - lost_rdata ))
 [ "$lost_odata" -gt 0 ] || fail "no ODATA dropped on rcv1's link"
 [ "$lost_rdata" -eq 1 ] || fail "the first-RDATA rule dropped $lost_rdata packets, not 1"

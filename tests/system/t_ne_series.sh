@@ -20,7 +20,8 @@
 #     receivers' back-off spread.)
 #   - both receivers end with a byte-identical file.
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap
+require_mfwd
+require_cmd tshark dumpcap
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((200 * 1024))
@@ -40,8 +41,8 @@ for i in 1 2; do
 done
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" r2
 mroute_add -s "$(addr src r1)" r2 r1 "$GROUP" rcv1 rcv2
-smcroute_start r1
-smcroute_start r2
+mfwd_start r1
+mfwd_start r2
 pgmned_start r1
 pgmned_start r2
 

@@ -11,7 +11,8 @@
 # PGM checksum and no malformed packet on any link (OpenPGM silently drops
 # a packet with a bad checksum, so the transfer must also succeed).
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap
+require_mfwd
+require_cmd tshark dumpcap
 require_bin pgmned pgmnectl opgm_send opgm_recv
 
 SIZE=$((100 * 1024))
@@ -32,8 +33,8 @@ route_default rcv1 r1
 route_default rcv2 r2
 mroute_add -s "$(addr src r1)" r1 src "$GROUP" rcv1 r2
 mroute_add -s "$(addr src r1)" r2 r1 "$GROUP" rcv2
-smcroute_start r1
-smcroute_start r2
+mfwd_start r1
+mfwd_start r2
 pgmned_start r1
 
 count_add r2 rcv2 out spm

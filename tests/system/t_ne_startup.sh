@@ -14,7 +14,8 @@
 #    set-up produces the race the first case avoids.
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl python3
+require_mfwd
+require_cmd python3
 require_bin pgmned pgmnectl opgm_send opgm_recv nfq_delay
 
 SIZE=$((64 * 1024))
@@ -28,18 +29,23 @@ star_add "$N"
 pgmned_start r1
 bg_start r1 delay "$(bin nfq_delay)" -q "$DELAY_Q" -D "$DELAY_MS"
 bg_wait_log delay "ready: queue" 10 || fail "nfq_delay did not start"
+# Both rules in raw PREROUTING, on arrival: before the multicast forwarder
+# (whichever it is) and before pgmned's queue at POSTROUTING.
 # shellcheck disable=SC2046
-nx r1 iptables -w -t mangle -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match spm) \
+nx r1 iptables -w -t raw -A PREROUTING -i "$(ifname r1 src)" $(lib_pgm_match spm) \
 	-j NFQUEUE --queue-num "$DELAY_Q" --queue-bypass || die "SPM delay rule"
+nx r1 iptables -w -t raw -N STARTUP_DROP0 || die "drop chain"
+nx r1 iptables -w -t raw -A PREROUTING -i "$(ifname r1 src)" -p 113 -j STARTUP_DROP0 ||
+	die "drop chain jump"
 head -c "$SIZE" /dev/urandom >"$T/in.bin"
 
 # drop_first_odata: (re)arm the drop of ODATA SQN 0 on the source link.
 drop_first_odata() {
-	nx r1 iptables -w -t raw -F PREROUTING
-	nx r1 iptables -w -t raw -A PREROUTING -i "$(ifname r1 src)" -p 113 \
-		-m u32 --u32 "$PGM_IS_ODATA && $PGM_SQN_IS_0" -j DROP || die "drop rule"
+	nx r1 iptables -w -t raw -F STARTUP_DROP0
+	nx r1 iptables -w -t raw -A STARTUP_DROP0 -m u32 --u32 "$PGM_IS_ODATA && $PGM_SQN_IS_0" \
+		-j DROP || die "drop rule"
 }
-dropped() { nx r1 iptables -w -t raw -nvxL PREROUTING | awk '$3 == "DROP" { print $1 }'; }
+dropped() { nx r1 iptables -w -t raw -nvxL STARTUP_DROP0 | awk '$3 == "DROP" { print $1 }'; }
 
 # transfer LEAD SECS: receivers, then the source with --spm-lead LEAD.
 transfer() {

@@ -21,7 +21,8 @@
 # lost SQN; that is correct behaviour, and why this test needs the delay.
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl tshark dumpcap tcpdump python3 jq
+require_mfwd
+require_cmd tshark dumpcap tcpdump python3 jq
 require_bin pgmned pgmnectl opgm_send opgm_recv nfq_delay
 
 export LC_ALL=C                # sort, comm and cmp agree on the order
@@ -41,13 +42,15 @@ DELAY_Q=$((300 + RANDOM % 100))
 NAK_RPT_RTE=500
 NAK_RPT_IVL=1500
 
-# nfq_delay's rule in wan's FORWARD chain. --queue-bypass: if nfq_delay is
-# gone the packets pass (undelayed) instead of being dropped.
-DELAY_RULE=(FORWARD -p 113 -j NFQUEUE --queue-num "$DELAY_Q" --queue-bypass)
+# nfq_delay's rule in wan's raw PREROUTING: every PGM packet is held as it
+# arrives, before either multicast forwarder sees it (the dup forwarder's
+# copies never pass FORWARD). --queue-bypass: if nfq_delay is gone the
+# packets pass (undelayed) instead of being dropped.
+DELAY_RULE=(PREROUTING -p 113 -j NFQUEUE --queue-num "$DELAY_Q" --queue-bypass)
 delay_rules_del() {
 	[ -n "${WAN_RULE_ON:-}" ] || return 0
 	WAN_RULE_ON=""
-	nx wan iptables -w -D "${DELAY_RULE[@]}" 2>/dev/null
+	nx wan iptables -w -t raw -D "${DELAY_RULE[@]}" 2>/dev/null
 	return 0
 }
 # Teardown: our rule first (no new packets queued), then lib.sh's cleanup
@@ -79,17 +82,17 @@ done
 SRC=$(addr src wan)
 mroute_add -s "$SRC" wan src "$GROUP" r1
 mroute_add -s "$SRC" r1 wan "$GROUP" "${rcvs[@]}"
-smcroute_start wan
-smcroute_start r1
+mfwd_start wan
+mfwd_start r1
 
 bg_start wan delay "$(bin nfq_delay)" -q "$DELAY_Q" -D "$DELAY_MS"
 bg_wait_log delay "ready: queue" 10 || fail "nfq_delay did not start"
-nx wan iptables -w -A "${DELAY_RULE[@]}" || die "delay rule in wan"
+nx wan iptables -w -t raw -A "${DELAY_RULE[@]}" || die "delay rule in wan"
 WAN_RULE_ON=1
 
 pgmned_start r1 --nak-rpt-rte "$NAK_RPT_RTE" --nak-rpt-ivl "$NAK_RPT_IVL"
 
-# Loss on the wire into r1 (raw PREROUTING, before pgmned's FORWARD rules):
+# Loss on the wire into r1 (raw PREROUTING, before forwarding and pgmned):
 # all three receivers miss the same SQNs. Not on the sending host: there a
 # drop is an EPERM that OpenPGM just resends.
 # shellcheck disable=SC2046

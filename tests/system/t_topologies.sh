@@ -5,7 +5,7 @@
 # some links. On the star, where only rcv2's link loses data, repairs
 # (RDATA) go out on that link and on no other (RFC 3208 §7.8).
 . "$(dirname "$0")/lib.sh"
-require_cmd smcrouted smcroutectl
+require_mfwd
 require_bin pgmned pgmnectl pgmsend opgm_recv
 
 TOPO=$(cd "$(dirname "$0")/../../topologies" && pwd)/netns.sh
