@@ -30,6 +30,7 @@ ln -sfn "$(basename "$out")" "$HERE/results/latest"
 
 echo "bench: $(date -u '+%F %T') UTC, mode=${quick:-full}, BIN=$BIN, results in $out"
 echo "git: $(git -C "$HERE/.." describe --always --dirty 2>/dev/null || echo unknown)"
+echo "multicast forwarder: $("$HERE/../tests/system/mfwd_pick.sh")"
 
 # bench NAME LIMIT CMD...: run one benchmark under a time limit, log it,
 # note a skip or a failure in the summary.
@@ -85,7 +86,8 @@ fi
 {
 	echo "summary ($stamp, ${quick:-full}; machine: nproc=$(nproc)" \
 		"cpu=\"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
-		"kernel=$(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg))"
+		"kernel=$(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+		"multicast forwarder $("$HERE/../tests/system/mfwd_pick.sh"))"
 	{
 		printf 'bench\tmetric\tvalue\ttarget\tverdict\n'
 		cat "$BENCH_SUMMARY"
