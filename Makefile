@@ -42,7 +42,9 @@ CLEAN :=
 all: programs
 
 include common/module.mk
-include ne/module.mk
+include engine/module.mk
+include pgmned/module.mk
+include pgmnectl/module.mk
 include host/module.mk
 include tests/module.mk
 include fuzz/module.mk

@@ -41,7 +41,7 @@
 
 #include "bench/benchpkt.h"
 #include "common/wire.h"
-#include "ne/ne.h"
+#include "engine/ne.h"
 
 #define SLOT        64           /* bytes per prebuilt packet */
 #define MAX_ROUNDS  20

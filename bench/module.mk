@@ -7,7 +7,7 @@
 # The bench programs are not in PROGRAMS: bench_engine needs the engine
 # library, and `make` must not fail while the engine is being written.
 BENCH_PROGRAMS := $(BIN)/pgmgen $(BIN)/nfq_null $(BIN)/ncf_echo
-ifneq ($(wildcard ne/engine.c),)
+ifneq ($(wildcard engine/engine.c),)
 ifneq ($(wildcard bench/bench_engine.c),)
 BENCH_PROGRAMS += $(BIN)/bench_engine
 endif
@@ -32,7 +32,7 @@ $(BIN)/nfq_null: $(O)/obj/bench/nfq_null.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(BENCH_PKGS))
 
 $(BIN)/bench_engine: $(O)/obj/bench/bench_engine.o $(O)/obj/bench/benchpkt.o \
-                     $(NE_ENGINE_LIB) $(COMMON_LIB)
+                     $(ENGINE_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 

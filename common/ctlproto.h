@@ -8,7 +8,7 @@
  * daemon answers with typed records and ends with END, or stops with
  * ERROR. Every decoder checks the exact payload length of its type.
  *
- * Changing a record, or the counter sets in ne/counters.h, or enum
+ * Changing a record, or the counter sets in counters.h, or enum
  * pgm_err, changes the protocol: bump CTL_VERSION.
  */
 #ifndef PGMNE_CTLPROTO_H
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../ne/counters.h"
+#include "counters.h"
 #include "tsi.h"
 #include "wire.h"
 
@@ -149,11 +149,11 @@ struct ctl_rstate {
 struct ctl_if_counters {
 	uint32_t ifindex;
 	char name[IF_NAMESIZE];
-	uint64_t v[NE_IF_COUNTER_N];    /* in ne/counters.h order */
+	uint64_t v[NE_IF_COUNTER_N];    /* in counters.h order */
 };
 
 struct ctl_health {
-	uint64_t v[NE_HEALTH_COUNTER_N]; /* in ne/counters.h order */
+	uint64_t v[NE_HEALTH_COUNTER_N]; /* in counters.h order */
 	uint64_t malformed[PGM_E_COUNT]; /* by enum pgm_err; [PGM_OK] unused */
 	uint64_t sessions, rstates;
 };
@@ -194,7 +194,7 @@ bool ctl_dec_cleared(const struct ctl_msg *m, uint32_t *count);
 bool ctl_dec_end(const struct ctl_msg *m);
 bool ctl_dec_error(const struct ctl_msg *m, struct ctl_error *r);
 
-/* Names for printing: counters in ne/counters.h order, phases. */
+/* Names for printing: counters in counters.h order, phases. */
 extern const char *const ctl_if_counter_names[NE_IF_COUNTER_N];
 extern const char *const ctl_health_counter_names[NE_HEALTH_COUNTER_N];
 const char *ctl_phase_name(uint8_t phase);

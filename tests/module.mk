@@ -4,7 +4,9 @@
 # share, linked into each.
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-UNIT_LIBS := $(NE_ENGINE_LIB) $(HOST_LIB) $(COMMON_LIB)
+# The daemon's and the CLI's libraries: a test pulls only the objects it
+# uses (settings, the control server, the nftables batch, the CLI's parts).
+UNIT_LIBS := $(PGMNECTL_LIB) $(PGMNED_LIB) $(ENGINE_LIB) $(HOST_LIB) $(COMMON_LIB)
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)
@@ -25,7 +27,7 @@ $(BIN)/opgm_%: $(O)/obj/tests/interop/opgm_%.o $(OPENPGM_COMMON:%.c=$(O)/obj/%.o
 # and a frozen clock, for pgmnectl's golden-file tests (t_ctl_golden.sh).
 ifneq ($(wildcard tests/tools/ctl_fixture.c),)
 PROGRAMS += $(BIN)/ctl_fixture
-$(BIN)/ctl_fixture: $(O)/obj/tests/tools/ctl_fixture.o $(NE_ENGINE_LIB) $(COMMON_LIB)
+$(BIN)/ctl_fixture: $(O)/obj/tests/tools/ctl_fixture.o $(PGMNED_LIB) $(ENGINE_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 endif
@@ -39,13 +41,6 @@ $(TEST_TOOLS): $(BIN)/%: $(O)/obj/tests/tools/%.o $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-# tests/unit/test_nectl.c also links pgmnectl's own objects (ne/nectl_*.c
-# are in no library), so it has a rule of its own.
-$(O)/tests/test_nectl: $(O)/obj/tests/unit/test_nectl.o $(O)/obj/tests/unit/unit_util.o \
-                       $(NECTL_SRC:%.c=$(O)/obj/%.o) $(UNIT_LIBS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm
-
 # tests/tools/nfq_delay.c: a fixed-delay line on NFQUEUE (no netem here),
 # so a system test can put a WAN round trip between a router and the source.
 NFQ_DELAY_PKGS := libmnl libnetfilter_queue
@@ -55,10 +50,10 @@ $(BIN)/nfq_delay: $(O)/obj/tests/tools/nfq_delay.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(NFQ_DELAY_PKGS))
 
-# tests/unit/test_rules_nft.c: pgmned's nftables batch, built by
-# ne/rules_nftmsg.c (no socket) and read back with libnftnl.
+# tests/unit/test_rules_nft.c: pgmned's nftables batch, built without a
+# socket and read back with libnftnl.
 RULES_NFT_PKGS := libmnl libnftnl
 $(O)/tests/test_rules_nft: $(O)/obj/tests/unit/test_rules_nft.o $(O)/obj/tests/unit/unit_util.o \
-                           $(O)/obj/ne/rules_nftmsg.o
+                           $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcunit -lm $(call pc_libs,$(RULES_NFT_PKGS))

@@ -19,7 +19,7 @@ TABLE=pgmned-q$Q
 PRE=PGMNE-Q$Q-PRE # --rules iptables
 POST=PGMNE-Q$Q-POST
 IN=PGMNE-Q$Q-IN
-TAG=0x50000000 # pgmned's mark tag (ne/pktmark.h)
+TAG=0x50000000 # pgmned's mark tag (pgmned/pktmark.h)
 
 ned() { nx r1 "$(bin pgmned)" "$@"; }
 ned_start() {

@@ -23,9 +23,9 @@
 
 #include "common/log.h"
 #include "common/wire.h"
-#include "ne/ctl.h"
-#include "ne/event.h"
-#include "ne/ne.h"
+#include "pgmned/ctl.h"
+#include "pgmned/event.h"
+#include "engine/ne.h"
 
 #define FIXTURE_MAX_S 300
 #define T0 1000000u

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ne/cfgfile.h"
+#include "pgmned/settings.h"
 #include "unit_util.h"
 
 static struct ned_opts opts;

@@ -1,5 +1,5 @@
 /*
- * The control socket server (ne/ctl.c) in process: an engine with state
+ * The control socket server (pgmned/ctl.c) in process: an engine with state
  * made from crafted packets, ctl_open() on a temporary path with its own
  * epoll, and clients that behave, send garbage, or never read.
  */
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "common/ctlproto.h"
-#include "ne/ctl.h"
-#include "ne/event.h"
+#include "pgmned/ctl.h"
+#include "pgmned/event.h"
 #include "test_engine_fixture.h"
 
 #define PUMP_ROUNDS 2000  /* bound on every wait loop below */

@@ -19,7 +19,7 @@
 
 #include "common/cksum.h"
 #include "common/wire.h"
-#include "ne/ne.h"
+#include "engine/ne.h"
 #include "unit_util.h"
 
 enum { IF_UP = 10, IF_DN1 = 11, IF_DN2 = 12, IF_OFF = 13 };

@@ -1,4 +1,4 @@
-/* NCF rate limiting, RFC 3208 §7.2 (ne/ncflim.c), on the fake clock. */
+/* NCF rate limiting, RFC 3208 §7.2 (engine/ncflim.c), on the fake clock. */
 #include "test_engine_fixture.h"
 
 #define IVL 10 /* the default */

@@ -1,5 +1,5 @@
 /*
- * pgmnectl's pieces (ne/nectl_*.c): grammar, JSON writer, tables,
+ * pgmnectl's pieces (pgmnectl/*.c): grammar, JSON writer, tables,
  * Prometheus escaping, formatters. Output goes to memory streams and is
  * compared byte for byte.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ne/nectl.h"
+#include "pgmnectl/pgmnectl.h"
 #include "unit_util.h"
 
 /* A memory stream and what was written to it. */

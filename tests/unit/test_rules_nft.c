@@ -1,5 +1,5 @@
 /*
- * pgmned's nftables batch (ne/rules_nftmsg.c), read back message by
+ * pgmned's nftables batch (pgmned/rules_nft_batch.c), read back message by
  * message with libnftnl: the transaction's shape, the chains' hooks, and
  * every rule's expressions in libnftnl's own notation (the one
  * `nft --debug=netlink` prints), the xt NFQUEUE info to the byte.
@@ -16,7 +16,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "ne/rules_nft.h"
+#include "pgmned/rules_nft.h"
 #include "unit_util.h"
 
 #define SEQ0 1000u

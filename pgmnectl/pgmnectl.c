@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 struct opts {
 	const char *socket;

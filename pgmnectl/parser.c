@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 enum tok_kind {
 	TK_NONE,     /* end of a table */

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "../common/counters.h"
 #include "event.h"
-#include "ne.h"
+#include "../engine/ne.h"
 
 /* Decide about one IPv4 packet; may rewrite it in place and set *modified. */
 typedef enum ne_verdict (*nfqueue_packet_fn)(void *arg, uint8_t *ip, size_t len,

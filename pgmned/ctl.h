@@ -5,7 +5,7 @@
 #ifndef PGMNE_CTL_H
 #define PGMNE_CTL_H
 
-#include "ne.h"
+#include "../engine/ne.h"
 
 struct ctl;
 

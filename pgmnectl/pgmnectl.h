@@ -82,7 +82,7 @@ void nectl_plain(const struct ctl_req *req, const struct nectl_reply *rep, FILE 
 void nectl_json(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f);
 void nectl_prom(const struct nectl_reply *rep, FILE *f);
 
-/* Shared text helpers (nectl_text.c). */
+/* Shared text helpers (util.c). */
 void *nectl_xrealloc(void *p, size_t n, size_t size); /* exits on failure */
 char *nectl_xstrdup(const char *s);
 /* "1.250s", "0.100s": milliseconds as seconds with three decimals. */
@@ -92,7 +92,7 @@ void nectl_snake(char *buf, size_t len, const char *camel);
 /* Dotted quad of an address. */
 void nectl_fmt_addr(char *buf, size_t len, struct in_addr a);
 
-/* Aligned plain tables (nectl_table.c). */
+/* Aligned plain tables (table.c). */
 struct nectl_table {
 	size_t ncols, nrows, cap;
 	const char *const *head;
@@ -106,7 +106,7 @@ void tbl_row(struct nectl_table *t, const char *const *cells);
 void tbl_print(const struct nectl_table *t, FILE *f);
 void tbl_free(struct nectl_table *t);
 
-/* A small JSON writer (nectl_jsonw.c): pretty-printed, always valid. */
+/* A small JSON writer (json_writer.c): pretty-printed, always valid. */
 #define JW_MAX_DEPTH 8
 struct jw {
 	FILE *f;

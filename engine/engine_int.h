@@ -1,6 +1,6 @@
 /*
  * Engine internals shared by the ne/ procedure files. Not part of the
- * API: the daemon and the control socket use ne/ne.h only.
+ * API: the daemon and the control socket use engine/ne.h only.
  *
  * Layout (see docs/engine.md): sessions and repair states live in
  * preallocated slabs addressed by 32-bit indices, found through
@@ -267,7 +267,7 @@ static inline uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rsta
 	return (uint32_t)(r - ne->rs);
 }
 
-/* copies.c */
+/* first_copy.c */
 bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
                     const struct ne_iface *out);
 

@@ -11,7 +11,7 @@
 
 #include "../common/log.h"
 #include "caps.h"
-#include "cfgfile.h"
+#include "settings.h"
 #include "daemon.h"
 
 #define EXIT_USAGE 2

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 static uint64_t now_ms(void)
 {

@@ -4,7 +4,7 @@
  */
 #include <inttypes.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 void jw_init(struct jw *w, FILE *f)
 {

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 #define METRIC_MAX 96
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 #define TBL_GAP "  "
 

@@ -1,5 +1,5 @@
 /* pgmned settings from flags and from the configuration file. */
-#include "cfgfile.h"
+#include "settings.h"
 
 #include <ctype.h>
 #include <errno.h>

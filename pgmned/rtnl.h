@@ -9,7 +9,7 @@
 #include <net/if.h>
 
 #include "event.h"
-#include "ne.h"
+#include "../engine/ne.h"
 
 struct nl_cache_mngr;
 struct nl_cache;

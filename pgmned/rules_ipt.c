@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
-#include "ne.h"
+#include "../engine/ne.h"
 #include "pktmark.h"
 
 #define CHAIN_LEN 32

@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cfgfile.h"
+#include "settings.h"
 #include "ctl.h"
 #include "event.h"
-#include "ne.h"
+#include "../engine/ne.h"
 #include "nfq.h"
 #include "rawsend.h"
 #include "rtnl.h"

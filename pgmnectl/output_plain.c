@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 #define U64(buf, v) snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)(v))
 

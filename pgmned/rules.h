@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "cfgfile.h"
+#include "settings.h"
 struct ne_ifaces;
 
 struct rules {

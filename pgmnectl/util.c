@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nectl.h"
+#include "pgmnectl.h"
 
 /* A command-line tool out of memory has nothing better to do than say so. */
 static void out_of_memory(void)

@@ -2,7 +2,7 @@
  * pgmnectl -j: the reply as one JSON document. Names are stable (tests
  * and scripts read them); times are plain milliseconds.
  */
-#include "nectl.h"
+#include "pgmnectl.h"
 
 static void json_interfaces(struct jw *w, const struct nectl_reply *rep)
 {

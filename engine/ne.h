@@ -18,7 +18,7 @@
 
 #include "../common/tsi.h"
 #include "../common/wire.h"
-#include "counters.h"
+#include "../common/counters.h"
 
 #define NE_MAX_IFACES 64 /* interfaces are a 64-bit set in repair state */
 

@@ -11,14 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ne.h"
+#include "../engine/ne.h"
 
 #define NED_DEFAULT_QUEUE 113          /* the PGM protocol number, easy to remember */
 #define NED_DEFAULT_SOCKET "/run/pgmned.sock"
 #define NED_SOCKET_MAX 108             /* sizeof(sun_path) */
 #define NED_CFG_MAX_BYTES (64 * 1024)  /* a config file is a few lines */
 
-/* The kernel rules pgmned installs (`rules`, ne/rules.h). */
+/* The kernel rules pgmned installs (`rules`, rules.h). */
 enum ned_rules { NED_RULES_NFT, NED_RULES_IPTABLES, NED_RULES_NONE, NED_RULES_N };
 
 struct ned_opts {

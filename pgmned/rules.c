@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../common/log.h"
-#include "ne.h"
+#include "../engine/ne.h"
 #include "rules_ipt.h"
 #include "rules_nft.h"
 

@@ -1,6 +1,6 @@
 /*
- * Control socket internals shared by ne/ctl.c (sockets, clients,
- * buffers) and ne/ctl_reply.c (requests answered from engine state).
+ * Control socket internals shared by ctl.c (sockets, clients,
+ * buffers) and ctl_reply.c (requests answered from engine state).
  */
 #ifndef PGMNE_CTL_PRIV_H
 #define PGMNE_CTL_PRIV_H
