@@ -41,7 +41,8 @@ enum pgm_type {
 
 /*
  * Options byte of the common header. Values as OpenPGM, Wireshark and
- * tcpdump use them (the RFC numbers bits from the MSB; see ne-notes.md).
+ * tcpdump use them: §8 numbers the bits from the MSB, so read literally
+ * it puts O (options present) at 0x80; every implementation uses 0x01.
  */
 #define PGM_OPT_PRESENT     0x01
 #define PGM_OPT_NETSIG      0x02

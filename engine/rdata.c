@@ -13,7 +13,8 @@
 #include "engine_int.h"
 
 /*
- * Per-packet work on the first copy (ne-notes: N copies per packet):
+ * Per-packet work on the first copy (one multicast packet reaches us as
+ * one queued copy per outgoing interface, first_copy.c):
  * counters, and the session, remembered for the later copies. A session
  * slot cannot be reused between copies (that takes an SPM, which starts
  * a new packet), so its index stays valid.
