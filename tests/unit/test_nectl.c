@@ -1,5 +1,5 @@
 /*
- * pgmnectl's pieces (pgmnectl/*.c): grammar, JSON writer, tables,
+ * pgmnectl's pieces (the C files of pgmnectl/): grammar, JSON writer, tables,
  * Prometheus escaping, formatters. Output goes to memory streams and is
  * compared byte for byte.
  */
