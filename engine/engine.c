@@ -52,7 +52,7 @@ struct ne *ne_new(const struct ne_config *cfg, struct ne_ifaces *ifaces, const s
 	sanitize_config(&ne->cfg);
 	ne->ifaces = ifaces;
 	ne->io = *io;
-	if (!ne_sessions_init(ne) || !ne_rstates_init(ne) || !ne_ncflim_init(ne)) {
+	if (!ne_sessions_init(ne) || !ne_rstates_init(ne) || !ne_ncf_limit_init(ne)) {
 		ne_free(ne);
 		return NULL;
 	}
@@ -65,7 +65,7 @@ void ne_free(struct ne *ne)
 		return;
 	ne_sessions_free(ne);
 	ne_rstates_free(ne);
-	ne_ncflim_free(ne);
+	ne_ncf_limit_free(ne);
 	free(ne);
 }
 
@@ -81,7 +81,7 @@ void ne_tick(struct ne *ne, uint64_t now_ms)
 	advance_clock(ne, now_ms);
 	ne_rstates_tick(ne);
 	ne_sessions_tick(ne);
-	ne_ncflim_tick(ne);
+	ne_ncf_limit_tick(ne);
 	ne->ticked = ne->now;
 }
 
@@ -100,7 +100,7 @@ static void tick_if_new_ms(struct ne *ne, uint64_t now_ms)
 uint64_t ne_next_deadline(const struct ne *ne)
 {
 	uint64_t a = ne_rstates_deadline(ne), b = ne_sessions_deadline(ne);
-	uint64_t c = ne_ncflim_deadline(ne);
+	uint64_t c = ne_ncf_limit_deadline(ne);
 	a = a < b ? a : b;
 	return a < c ? a : c;
 }

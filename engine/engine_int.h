@@ -51,7 +51,7 @@ struct ne_list { uint32_t head, tail; };
  * through ne->rs_slot (repair.c), which holds no pointer into the entry:
  * entries never move. ncf_*: the §7.2 NCF interval of the first
  * interface that NAKed, kept here so that a first NAK costs the limiter
- * nothing (ncflim.c); zero (no interval) when the state is created.
+ * nothing (ncf_limit.c); zero (no interval) when the state is created.
  */
 struct ne_rstate {
 	uint64_t ifaces;     /* interface slots that asked for the repair */
@@ -131,7 +131,7 @@ struct ne {
 	uint32_t rs_free, rs_used;
 	struct ne_list rs_list[RL_COUNT];
 
-	struct ne_ncflim *ncflim; /* NCF rate limiting (ncflim.c); NULL when off */
+	struct ne_ncf_limit *ncf_limit; /* NCF rate limiting (ncf_limit.c); NULL when off */
 };
 
 /* Everything a procedure needs about the packet in hand. */
@@ -289,11 +289,11 @@ bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);
 bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
                      uint32_t sqn);
 
-/* ncflim.c: §7.2 NCF rate limiting per (TSI, SQN) and arrival interface. */
-bool ne_ncflim_init(struct ne *ne);
-void ne_ncflim_free(struct ne *ne);
-void ne_ncflim_tick(struct ne *ne);
-uint64_t ne_ncflim_deadline(const struct ne *ne);
+/* ncf_limit.c: §7.2 NCF rate limiting per (TSI, SQN) and arrival interface. */
+bool ne_ncf_limit_init(struct ne *ne);
+void ne_ncf_limit_free(struct ne *ne);
+void ne_ncf_limit_tick(struct ne *ne);
+uint64_t ne_ncf_limit_deadline(const struct ne *ne);
 /* Answer a NAK naming sqns[0..n) with an NCF now, or one coalesced later;
  * rs[i] is the repair state of sqns[i], NULL if none could be made. */
 void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,

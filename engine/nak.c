@@ -159,7 +159,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 	struct ne_fwd f;
 	struct ne_rstate *rs[PGM_MAX_NAK_LIST + 1];
 	track_sqns(ne, s, c, sqns, n, &f, rs);
-	ne_answer_nak(ne, c, s, sqns, rs, n); /* §7.2: NCF, rate-limited (ncflim.c) */
+	ne_answer_nak(ne, c, s, sqns, rs, n); /* §7.2: NCF, rate-limited (ncf_limit.c) */
 	if (f.n > 0)
 		forward_upstream(ne, s, c, &f);
 	else

@@ -73,18 +73,18 @@ struct ncf_ent {
 };
 _Static_assert(sizeof(struct ncf_ent) == 32, "NCF limiter entry is 32 bytes");
 
-struct ne_ncflim {
+struct ne_ncf_limit {
 	uint32_t ivl;        /* ms */
 	uint32_t free, head, tail, used;
 	uint32_t bucket[NCF_LIM_MAX];
 	struct ncf_ent e[NCF_LIM_MAX];
 };
 
-bool ne_ncflim_init(struct ne *ne)
+bool ne_ncf_limit_init(struct ne *ne)
 {
 	if (ne->cfg.ncf_ivl_ms == 0)
 		return true;
-	struct ne_ncflim *l = malloc(sizeof(*l));
+	struct ne_ncf_limit *l = malloc(sizeof(*l));
 	if (l == NULL)
 		return false;
 	l->ivl = ne->cfg.ncf_ivl_ms > NE_MAX_TIMER_MS ? NE_MAX_TIMER_MS : ne->cfg.ncf_ivl_ms;
@@ -94,17 +94,17 @@ bool ne_ncflim_init(struct ne *ne)
 	memset(l->bucket, 0xff, sizeof(l->bucket));
 	for (uint32_t i = 0; i < NCF_LIM_MAX; i++)
 		l->e[i].hnext = i + 1 < NCF_LIM_MAX ? i + 1 : NE_NIL;
-	ne->ncflim = l;
+	ne->ncf_limit = l;
 	return true;
 }
 
-void ne_ncflim_free(struct ne *ne)
+void ne_ncf_limit_free(struct ne *ne)
 {
-	free(ne->ncflim);
-	ne->ncflim = NULL;
+	free(ne->ncf_limit);
+	ne->ncf_limit = NULL;
 }
 
-static uint32_t *bucket_of(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static uint32_t *bucket_of(struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
                            int ifindex)
 {
 	uint64_t k;
@@ -113,7 +113,7 @@ static uint32_t *bucket_of(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint3
 	return &l->bucket[ne_hash_index(k, 64 - NCF_LIM_BITS)];
 }
 
-static struct ncf_ent *find(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static struct ncf_ent *find(struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
                             int ifindex)
 {
 	for (uint32_t i = *bucket_of(l, tsi, sqn, ifindex); i != NE_NIL; i = l->e[i].hnext) {
@@ -124,7 +124,7 @@ static struct ncf_ent *find(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint
 	return NULL;
 }
 
-static void fifo_push(struct ne_ncflim *l, uint32_t i)
+static void fifo_push(struct ne_ncf_limit *l, uint32_t i)
 {
 	l->e[i].next = NE_NIL;
 	if (l->tail == NE_NIL)
@@ -134,7 +134,7 @@ static void fifo_push(struct ne_ncflim *l, uint32_t i)
 	l->tail = i;
 }
 
-static uint32_t fifo_pop(struct ne_ncflim *l)
+static uint32_t fifo_pop(struct ne_ncf_limit *l)
 {
 	uint32_t i = l->head;
 	l->head = l->e[i].next;
@@ -144,7 +144,7 @@ static uint32_t fifo_pop(struct ne_ncflim *l)
 }
 
 /* Off the hash and onto the free list; the caller has taken it off the FIFO. */
-static void release(struct ne_ncflim *l, uint32_t i)
+static void release(struct ne_ncf_limit *l, uint32_t i)
 {
 	struct ncf_ent *e = &l->e[i];
 	uint32_t *p = bucket_of(l, &e->tsi, e->sqn, e->ifindex);
@@ -170,7 +170,7 @@ static bool send_owed(struct ne *ne, const struct ncf_ent *e)
 }
 
 /* The interval at the head ends: NCF if owed, then a new interval or the end. */
-static void expire_head(struct ne *ne, struct ne_ncflim *l, bool rearm)
+static void expire_head(struct ne *ne, struct ne_ncf_limit *l, bool rearm)
 {
 	uint32_t i = fifo_pop(l);
 	struct ncf_ent *e = &l->e[i];
@@ -183,9 +183,9 @@ static void expire_head(struct ne *ne, struct ne_ncflim *l, bool rearm)
 	release(l, i);
 }
 
-void ne_ncflim_tick(struct ne *ne)
+void ne_ncf_limit_tick(struct ne *ne)
 {
-	struct ne_ncflim *l = ne->ncflim;
+	struct ne_ncf_limit *l = ne->ncf_limit;
 	if (l == NULL)
 		return;
 	/* Entries re-armed here go to the tail with a later deadline: the
@@ -194,9 +194,9 @@ void ne_ncflim_tick(struct ne *ne)
 		expire_head(ne, l, true);
 }
 
-uint64_t ne_ncflim_deadline(const struct ne *ne)
+uint64_t ne_ncf_limit_deadline(const struct ne *ne)
 {
-	const struct ne_ncflim *l = ne->ncflim;
+	const struct ne_ncf_limit *l = ne->ncf_limit;
 	if (l == NULL || l->head == NE_NIL)
 		return UINT64_MAX;
 	return ne_t64(ne, l->e[l->head].deadline);
@@ -205,7 +205,7 @@ uint64_t ne_ncflim_deadline(const struct ne *ne)
 /* A table entry for (TSI, SQN, ifindex) whose interval ends at `deadline`
  * or, if the FIFO's last entry ends later, with it: the FIFO stays sorted
  * and the owed NCF goes at most one interval after the NAK that owes it. */
-static struct ncf_ent *open_interval(struct ne *ne, struct ne_ncflim *l,
+static struct ncf_ent *open_interval(struct ne *ne, struct ne_ncf_limit *l,
                                      const struct pgm_tsi *tsi, uint32_t sqn, int ifindex,
                                      uint32_t deadline)
 {
@@ -243,7 +243,7 @@ struct sqn_ncf {
 /* Serial age of the repair state's interval; one that has ended is moved
  * to exactly one interval ago, so a state's interval reads as ended for
  * 2^32 - ivl ms after any NAK saw it ended (the wrap rule). */
-static bool rec_inside(const struct ne_ncflim *l, struct ne_rstate *r, uint32_t now)
+static bool rec_inside(const struct ne_ncf_limit *l, struct ne_rstate *r, uint32_t now)
 {
 	if (now - r->ncf_at < l->ivl)
 		return true;
@@ -251,7 +251,7 @@ static bool rec_inside(const struct ne_ncflim *l, struct ne_rstate *r, uint32_t 
 	return false;
 }
 
-static inline void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static inline void classify(struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
                      struct ne_rstate *r, uint8_t slot1, int ifx, uint32_t now,
                      struct sqn_ncf *q)
 {
@@ -280,7 +280,7 @@ static inline void classify(struct ne_ncflim *l, const struct pgm_tsi *tsi, uint
 
 /* One SQN of a suppressed NAK: its interval (e, or a new one when e is
  * NULL) owes an NCF, and its repair state knows the table holds it. */
-static inline void owe_sqn(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+static inline void owe_sqn(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
                            uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now,
                            struct ncf_ent *e)
 {
@@ -299,7 +299,7 @@ static inline void owe_sqn(struct ne *ne, struct ne_ncflim *l, const struct pgm_
  * without limiting (ending other intervals early to make room would
  * cost an NCF each as well, built from scratch).
  */
-static bool owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+static bool owe(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
                 const uint32_t *sqns, const struct sqn_ncf *q, unsigned n, int ifx,
                 uint32_t now)
 {
@@ -320,7 +320,7 @@ static bool owe(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
 }
 
 /* An NCF went now for a fresh SQN: its interval begins. */
-static inline void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi, uint32_t sqn,
+static inline void begin(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
                   int ifx, uint8_t slot1, const struct sqn_ncf *q)
 {
 	if (q->where == W_REC) {
@@ -334,7 +334,7 @@ static inline void begin(struct ne *ne, struct ne_ncflim *l, const struct pgm_ts
 }
 
 /* owe() for one SQN: the same steps without the per-SQN arrays. */
-static bool owe_one(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *tsi,
+static bool owe_one(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
                     uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now)
 {
 	struct ncf_ent *e = find(l, tsi, sqn, ifx);
@@ -346,7 +346,7 @@ static bool owe_one(struct ne *ne, struct ne_ncflim *l, const struct pgm_tsi *ts
 
 /* A NAK naming one SQN, the common case: ne_answer_nak()'s steps
  * without its per-SQN arrays. */
-static void answer_one(struct ne *ne, struct ne_ncflim *l, const struct ne_pkt_ctx *c,
+static void answer_one(struct ne *ne, struct ne_ncf_limit *l, const struct ne_pkt_ctx *c,
                        const struct ne_session *s, uint32_t sqn, struct ne_rstate *r)
 {
 	int ifx = c->in->ifindex;
@@ -373,7 +373,7 @@ static void answer_one(struct ne *ne, struct ne_ncflim *l, const struct ne_pkt_c
 void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
                    const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n)
 {
-	struct ne_ncflim *l = ne->ncflim;
+	struct ne_ncf_limit *l = ne->ncf_limit;
 	if (l == NULL) {
 		ne_send_ncf(ne, c, s);
 		return;

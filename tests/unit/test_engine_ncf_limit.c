@@ -1,4 +1,4 @@
-/* NCF rate limiting, RFC 3208 §7.2 (engine/ncflim.c), on the fake clock. */
+/* NCF rate limiting, RFC 3208 §7.2 (engine/ncf_limit.c), on the fake clock. */
 #include "test_engine_fixture.h"
 
 #define IVL 10 /* the default */
@@ -434,6 +434,6 @@ int main(void)
 		{ "second interface", test_second_iface },
 		CU_TEST_INFO_NULL,
 	};
-	unit_add_suite("engine_ncflim", tests);
+	unit_add_suite("engine_ncf_limit", tests);
 	return unit_run();
 }
