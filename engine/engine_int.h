@@ -160,6 +160,19 @@ static inline uint64_t ne_t64(const struct ne *ne, uint32_t t)
 }
 static inline uint64_t ne_slot_bit(unsigned slot) { return (uint64_t)1 << slot; }
 
+/* The one way out for packets the engine sends (ncf_out.c, upstream.c):
+ * a failed send is counted, never retried here. Inline: once per NAK. */
+static inline bool ne_io_send(struct ne *ne, const uint8_t *pgm, size_t len,
+                              struct in_addr src, struct in_addr dst, int ifindex,
+                              uint8_t ttl, bool ra)
+{
+	if (len == 0 || ne->io.send(ne->io.ctx, pgm, len, src, dst, ifindex, ttl, ra) != 0) {
+		ne->health.SendErrors++;
+		return false;
+	}
+	return true;
+}
+
 /* The eight TSI bytes as one word: hashing and comparing are per packet.
  * GSI and port fill struct pgm_tsi without padding, so the word is one
  * load (on a little-endian host: GSI in the low 48 bits, port above). */
@@ -210,6 +223,10 @@ static inline uint32_t ne_session_index(const struct ne *ne, const struct ne_ses
 void ne_session_release(struct ne *ne, uint32_t i);
 void ne_sessions_tick(struct ne *ne);
 uint64_t ne_sessions_deadline(const struct ne *ne);
+/* A NAK-layout packet of `type` for sqn, from the path state (§8.3);
+ * 0 if it does not fit. */
+size_t ne_session_build(uint8_t *buf, size_t cap, const struct ne_session *s, uint8_t type,
+                        uint32_t sqn);
 
 /* repair.c */
 bool ne_rstates_init(struct ne *ne);
@@ -277,15 +294,17 @@ struct ne_fwd {
 	unsigned n, total;
 };
 
-/* nakfwd.c: send the SQNs in f upstream as the packet's type. */
+/* upstream.c: NAKs/NNAKs to the upstream neighbour (§7.3, §7.7). The
+ * SQNs in f, as the packet's type: */
 bool ne_forward_nak(struct ne *ne, const struct ne_session *s, const struct ne_pkt_ctx *c,
                     const struct ne_fwd *f);
-
-/* send.c */
-bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s);
-bool ne_send_upstream(struct ne *ne, const struct ne_session *s, const uint8_t *pgm,
-                      size_t len, uint8_t type);
+/* A retry of the pending NAK for sqn (§7.3), rebuilt from the session: */
 bool ne_send_nak_retry(struct ne *ne, const struct ne_session *s, uint32_t sqn);
+
+/* ncf_out.c: NCFs towards receivers (§7.2, §9.3.3), on the arrival
+ * interface `in`. The echo of the NAK in hand: */
+bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s);
+/* One SQN, rebuilt from the session (the limiter's coalesced NCF): */
 bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
                      uint32_t sqn);
 

@@ -162,6 +162,30 @@ uint64_t ne_sessions_deadline(const struct ne *ne)
 	return ne->sess[ne->sess_lru.head].last_spm_ms + ne->cfg.session_lifetime_ms;
 }
 
+/*
+ * §8.3: a NAK-layout packet (NAK or NCF) for one SQN of s, from its path
+ * state: repair state keeps no packet bytes, so NAK retries (upstream.c)
+ * and the rate limiter's coalesced NCFs (ncf_out.c) are rebuilt from
+ * the TSI, the data-destination port and the source's NLA and group
+ * learnt from SPMs (§7.1). Ports are in the packet's direction: an
+ * upstream type carries the TSI's port as its destination (§8).
+ */
+size_t ne_session_build(uint8_t *buf, size_t cap, const struct ne_session *s, uint8_t type,
+                        uint32_t sqn)
+{
+	bool up = pgm_type_upstream(type);
+	struct pgm_pkt p = {
+		.type = type,
+		.sport = up ? s->dport : s->tsi.sport,
+		.dport = up ? s->tsi.sport : s->dport,
+		.tsi = s->tsi,
+	};
+	p.u.nak.sqn = sqn;
+	pgm_nla_from_in(&p.u.nak.src, s->source);
+	pgm_nla_from_in(&p.u.nak.grp, s->group);
+	return pgm_build(buf, cap, &p);
+}
+
 void ne_foreach_session(const struct ne *ne, ne_session_cb cb, void *arg)
 {
 	for (uint32_t i = 0; i < ne->cfg.max_sessions; i++) {
