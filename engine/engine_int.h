@@ -215,6 +215,10 @@ struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi);
 /* New live session for tsi; NULL (and counted) when the table is full. */
 struct ne_session *ne_session_add(struct ne *ne, const struct pgm_tsi *tsi);
 void ne_session_touch(struct ne *ne, struct ne_session *s);
+/* Session of a NAK/NNAK whose NLAs we can answer for, else NULL (no
+ * session: *no_session is incremented; wrong NLAs: NakError). */
+struct ne_session *ne_session_for_nak(struct ne *ne, const struct ne_pkt_ctx *c,
+                                      uint64_t *no_session);
 static inline uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
 {
 	return (uint32_t)(s - ne->sess);
@@ -288,6 +292,21 @@ static inline uint32_t ne_rstate_index(const struct ne *ne, const struct ne_rsta
 bool ne_copy_repeat(struct ne *ne, const struct pgm_pkt *pkt, const struct ne_meta *m,
                     const struct ne_iface *out);
 
+/* The SQNs a NAK, NNAK or NCF names (§8.3: one layout): NAK_SQN first,
+ * then those of an OPT_NAK_LIST (§9.3.5). Inline: once per packet. */
+static inline unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap)
+{
+	unsigned n = 0;
+	if (cap == 0)
+		return 0;
+	out[n++] = pkt->u.nak.sqn;
+	if (!(pkt->opt.has & (1u << PGM_OPT_NAK_LIST)))
+		return n;
+	for (unsigned i = 0; i < pkt->opt.nak_list.count && n < cap; i++)
+		out[n++] = pkt->opt.nak_list.sqn[i];
+	return n;
+}
+
 /* The SQNs of a NAK/NNAK that go upstream, out of `total` it named. */
 struct ne_fwd {
 	uint32_t sqn[PGM_MAX_NAK_LIST + 1];
@@ -317,13 +336,6 @@ uint64_t ne_ncf_limit_deadline(const struct ne *ne);
  * rs[i] is the repair state of sqns[i], NULL if none could be made. */
 void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
                    const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n);
-
-/* nak.c: the SQNs a NAK/NCF/NNAK names (NAK_SQN first, then the list). */
-unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap);
-/* nak.c: session of a NAK/NNAK whose NLAs we can answer for, else NULL
- * (no session: *no_session is incremented). */
-struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c,
-                                  uint64_t *no_session);
 
 /* Procedures, one per packet type; each returns the verdict. */
 enum ne_verdict ne_proc_spm(struct ne *ne, struct ne_pkt_ctx *c);

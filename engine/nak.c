@@ -15,27 +15,6 @@
 #include "../common/sqn.h"
 #include "engine_int.h"
 
-unsigned ne_pkt_sqns(const struct pgm_pkt *pkt, uint32_t *out, unsigned cap)
-{
-	unsigned n = 0;
-	if (cap == 0)
-		return 0;
-	out[n++] = pkt->u.nak.sqn;
-	if (!(pkt->opt.has & (1u << PGM_OPT_NAK_LIST)))
-		return n;
-	for (unsigned i = 0; i < pkt->opt.nak_list.count && n < cap; i++)
-		out[n++] = pkt->opt.nak_list.sqn[i];
-	return n;
-}
-
-/* NLAs we can answer for: IPv4, and the group the session's SPMs went
- * to, so a forged NAK cannot aim our NCF at another destination. */
-static bool nak_addresses_ok(const struct pgm_pkt *p, const struct ne_session *s)
-{
-	return p->u.nak.src.afi == PGM_AFI_IPV4 && p->u.nak.grp.afi == PGM_AFI_IPV4 &&
-	       p->u.nak.grp.u.v4.s_addr == s->group.s_addr;
-}
-
 /* Every SQN behind the source's trailing edge: it can no longer repair. */
 static bool nak_out_of_window(const uint32_t *sqns, unsigned n, const struct ne_session *s)
 {
@@ -114,26 +93,6 @@ static enum ne_verdict parity_nak(struct ne *ne, struct ne_session *s, struct ne
 	return NE_DROP;
 }
 
-/*
- * Session of a NAK or NNAK we can act on. NULL when the packet is to be
- * dropped: no session (counted in *no_session) or NLAs we cannot answer
- * for (NakError).
- */
-struct ne_session *ne_nak_session(struct ne *ne, const struct ne_pkt_ctx *c,
-                                  uint64_t *no_session)
-{
-	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
-	if (s == NULL) {
-		(*no_session)++;
-		return NULL;
-	}
-	if (!nak_addresses_ok(c->pkt, s)) {
-		c->in->cnt.NakError++;
-		return NULL;
-	}
-	return s;
-}
-
 static bool is_multicast(struct in_addr a)
 {
 	return IN_MULTICAST(ntohl(a.s_addr));
@@ -144,7 +103,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 	c->in->cnt.InNaks++;
 	if (is_multicast(c->ip->dst))
 		return NE_ACCEPT; /* §7.2 answers unicast NAKs only */
-	struct ne_session *s = ne_nak_session(ne, c, &c->in->cnt.InNakNoSessionErrors);
+	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNakNoSessionErrors);
 	if (s == NULL)
 		return NE_DROP;
 	if (c->pkt->opt_flags & PGM_OPT_PARITY)

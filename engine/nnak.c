@@ -23,7 +23,7 @@ enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c)
 	c->in->cnt.InNnaks++;
 	if (IN_MULTICAST(ntohl(c->ip->dst.s_addr)))
 		return NE_ACCEPT;
-	struct ne_session *s = ne_nak_session(ne, c, &c->in->cnt.InNnakNoSessionErrors);
+	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNnakNoSessionErrors);
 	if (s == NULL)
 		return NE_DROP;
 	uint32_t sqns[PGM_MAX_NAK_LIST + 1];

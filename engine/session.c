@@ -53,6 +53,34 @@ struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi)
 	return NULL;
 }
 
+/* NLAs we can answer for: IPv4, and the group the session's SPMs went
+ * to, so a forged NAK cannot aim our NCF at another destination. */
+static bool nak_addresses_ok(const struct pgm_pkt *p, const struct ne_session *s)
+{
+	return p->u.nak.src.afi == PGM_AFI_IPV4 && p->u.nak.grp.afi == PGM_AFI_IPV4 &&
+	       p->u.nak.grp.u.v4.s_addr == s->group.s_addr;
+}
+
+/*
+ * Session of a NAK or NNAK we can act on (§7.2, §9.5.3.2). NULL when the
+ * packet is to be dropped: no session (counted in *no_session) or NLAs
+ * we cannot answer for (NakError).
+ */
+struct ne_session *ne_session_for_nak(struct ne *ne, const struct ne_pkt_ctx *c,
+                                      uint64_t *no_session)
+{
+	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
+	if (s == NULL) {
+		(*no_session)++;
+		return NULL;
+	}
+	if (!nak_addresses_ok(c->pkt, s)) {
+		c->in->cnt.NakError++;
+		return NULL;
+	}
+	return s;
+}
+
 static void lru_unlink(struct ne *ne, struct ne_session *s)
 {
 	if (s->prev != NE_NIL)
