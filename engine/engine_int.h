@@ -51,7 +51,8 @@ struct ne_list { uint32_t head, tail; };
  * through ne->rs_slot (repair.c), which holds no pointer into the entry:
  * entries never move. ncf_*: the §7.2 NCF interval of the first
  * interface that NAKed, kept here so that a first NAK costs the limiter
- * nothing (ncf_limit.c); zero (no interval) when the state is created.
+ * nothing; they belong to ncf_limit.c, the only code that reads or
+ * writes them (ne_ncf_limit_rstate_init() when the state is made).
  */
 struct ne_rstate {
 	uint64_t ifaces;     /* interface slots that asked for the repair */
@@ -327,15 +328,47 @@ bool ne_send_ncf(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_sess
 bool ne_send_ncf_sqn(struct ne *ne, const struct ne_session *s, struct ne_iface *in,
                      uint32_t sqn);
 
-/* ncf_limit.c: §7.2 NCF rate limiting per (TSI, SQN) and arrival interface. */
+/* ncf_limit.c: §7.2 NCF rate limiting per (TSI, SQN) and arrival
+ * interface. It decides nothing on its own about a NAK: nak.c asks,
+ * sends, and says what it did. */
 bool ne_ncf_limit_init(struct ne *ne);
 void ne_ncf_limit_free(struct ne *ne);
+/* NCF_IVL 0: no limiter, every NAK is answered at once. */
+static inline bool ne_ncf_limit_on(const struct ne *ne) { return ne->ncf_limit != NULL; }
+/* A new repair state has no NCF interval of its own yet. */
+void ne_ncf_limit_rstate_init(struct ne_rstate *r);
+
+/* What the limiter found for one NAK, held by the caller from
+ * ne_ncf_limit_may_send() to the call that follows; the fields are the
+ * limiter's to read and write. One bit per SQN the NAK names. */
+struct ne_ncf_check {
+	const struct ne_pkt_ctx *c;   /* the NAK */
+	const uint32_t *sqns;         /* the caller's sqns[0..n) and rs[0..n) */
+	struct ne_rstate *const *rs;
+	unsigned n;
+	uint32_t now;                 /* low 32 bits of the ms clock */
+	uint8_t slot1;                /* arrival interface slot + 1 */
+	uint64_t inside;              /* bit i: sqns[i] is inside an interval */
+	uint64_t in_rstate;           /* bit i: that interval is kept in rs[i] */
+};
+_Static_assert(PGM_MAX_NAK_LIST + 1 < 64, "one bit per SQN a NAK names");
+/*
+ * Per NAK (nak.c): may_send()? Yes: send the NCF and, if it went out,
+ * say so with sent(). No: owe(), and if that finds no room, as for yes.
+ * An NCF that did not go out is not reported: the next NAK tries again.
+ */
+/* May the NCF for the NAK in c, naming sqns[0..n), go now? rs[i] is the
+ * repair state of sqns[i], NULL if none could be made. */
+bool ne_ncf_limit_may_send(struct ne *ne, const struct ne_pkt_ctx *c, const uint32_t *sqns,
+                           struct ne_rstate *const *rs, unsigned n, struct ne_ncf_check *k);
+/* The NCF went out: intervals begin for the SQNs outside any. */
+void ne_ncf_limit_sent(struct ne *ne, const struct ne_ncf_check *k);
+/* The NCF is held back: owed at the intervals' end. False, nothing
+ * owed, when there is no room: send it now instead. */
+bool ne_ncf_limit_owe(struct ne *ne, const struct ne_ncf_check *k);
+/* Intervals that end send the NCF they owe (ne_send_ncf_sqn). */
 void ne_ncf_limit_tick(struct ne *ne);
 uint64_t ne_ncf_limit_deadline(const struct ne *ne);
-/* Answer a NAK naming sqns[0..n) with an NCF now, or one coalesced later;
- * rs[i] is the repair state of sqns[i], NULL if none could be made. */
-void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
-                   const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n);
 
 /* Procedures, one per packet type; each returns the verdict. */
 enum ne_verdict ne_proc_spm(struct ne *ne, struct ne_pkt_ctx *c);

@@ -1,14 +1,21 @@
 /*
- * NAKs addressed to us, RFC 3208 §7.2-§7.4, §7.7, §9.3.3.
+ * NAKs addressed to us, RFC 3208 §7.2-§7.4, §7.7, §9.3.3, in the order
+ * the procedure runs:
  *
- * Every unicast NAK for a known session is answered at once with an NCF
- * on the interface it came in on (§7.2). Each SQN it names (NAK_SQN and
- * an OPT_NAK_LIST) gets repair state with the arrival interface added
- * (§7.2, §7.8). The NAK goes upstream only if some SQN is not being
- * eliminated (§7.4, §9.3.3): new, or outstanding for longer than
- * NAK_ELIM_IVL, or known only from an NNAK; it then names those SQNs
- * only (nakfwd.c). The packet itself is consumed: what goes upstream is
- * a new IP packet (§7.7).
+ *  1. Each SQN it names (NAK_SQN and an OPT_NAK_LIST) gets repair state
+ *     with the arrival interface added (§7.2, §7.8), before the NCF: the
+ *     rate limiter keeps an SQN's first interval in that state.
+ *  2. The NCF (§7.2) goes on the interface the NAK came in on, an echo
+ *     of the NAK (ncf_out.c), at once unless the NCF rate limiter
+ *     (ncf_limit.c) holds it back: then it is owed and goes, coalesced,
+ *     when the limiter's interval ends. This file asks the limiter,
+ *     sends, and tells it what went out; with limiting off it only sends.
+ *  3. The NAK goes upstream (upstream.c) only if some SQN is not being
+ *     eliminated (§7.4, §9.3.3): new, or outstanding for longer than
+ *     NAK_ELIM_IVL, or known only from an NNAK; it then names those
+ *     SQNs only. The packet itself is consumed: what goes upstream is a
+ *     new IP packet (§7.7). Retries until an NCF are the repair-state
+ *     timer's (repair.c).
  */
 #include <arpa/inet.h>
 
@@ -71,6 +78,27 @@ static void track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_
 		c->in->cnt.UniqueNaks++;
 }
 
+/*
+ * §7.2: the NCF for this NAK, now, or owed until the limiter's interval
+ * ends. rs[i] is the repair state of sqns[i], NULL if none was made.
+ */
+static void answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
+                       const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n)
+{
+	if (!ne_ncf_limit_on(ne)) {
+		ne_send_ncf(ne, c, s);
+		return;
+	}
+	struct ne_ncf_check k;
+	if (!ne_ncf_limit_may_send(ne, c, sqns, rs, n, &k) && ne_ncf_limit_owe(ne, &k)) {
+		c->in->cnt.NcfSuppressed++;
+		return;
+	}
+	if (ne_send_ncf(ne, c, s))
+		ne_ncf_limit_sent(ne, &k);
+	/* else nothing went out and no interval begins: the next NAK tries again */
+}
+
 static void forward_upstream(struct ne *ne, const struct ne_session *s,
                              const struct ne_pkt_ctx *c, const struct ne_fwd *f)
 {
@@ -118,7 +146,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 	struct ne_fwd f;
 	struct ne_rstate *rs[PGM_MAX_NAK_LIST + 1];
 	track_sqns(ne, s, c, sqns, n, &f, rs);
-	ne_answer_nak(ne, c, s, sqns, rs, n); /* §7.2: NCF, rate-limited (ncf_limit.c) */
+	answer_nak(ne, c, s, sqns, rs, n);
 	if (f.n > 0)
 		forward_upstream(ne, s, c, &f);
 	else

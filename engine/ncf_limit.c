@@ -13,6 +13,21 @@
  * suppressed NAKs ends the entry. Repair state and elimination (nak.c)
  * see every NAK as before; nak.c finds or makes the repair state first.
  *
+ * The NAK procedure decides and sends; this file only answers and keeps
+ * account (engine_int.h has the calls):
+ *  - ne_ncf_limit_may_send(): may the NCF for this NAK go now? What it
+ *    found per SQN stays in a struct ne_ncf_check that nak.c holds and
+ *    hands back to one of:
+ *  - ne_ncf_limit_sent(): the NCF went out, intervals begin;
+ *  - ne_ncf_limit_owe(): the NAK is held back and owed an NCF at the
+ *    interval's end (false when there is no room: nak.c sends now);
+ *  - ne_ncf_limit_tick(): intervals that end send what they owe, an NCF
+ *    rebuilt for one SQN (ncf_out.c).
+ * With limiting off (ne->ncf_limit NULL) nak.c sends without asking.
+ * No other file reads or writes the limiter's state, the ncf_* fields of
+ * struct ne_rstate included (ne_ncf_limit_rstate_init() clears them when
+ * repair.c makes a state).
+ *
  * Where an interval lives:
  *  - The first interval of an SQN is kept in its repair state (ncf_at,
  *    ncf_slot: 6 bytes that were padding), so a first NAK, the common
@@ -226,19 +241,28 @@ static struct ncf_ent *open_interval(struct ne *ne, struct ne_ncf_limit *l,
 	return e;
 }
 
-/*
- * Where one SQN's interval on the arrival interface is kept: in its
- * repair state (REC) when that state has no interval yet or has it for
- * this interface; in the table (TAB) otherwise: no state, or the state's
- * interval is another interface's.
- */
-enum where { W_REC, W_TAB };
+/* SQN i of the NAK in k, on its arrival interface, in the table: the
+ * entry if there is one; a new one. The NAK's TSI is its session's: the
+ * session was found by it. */
+static struct ncf_ent *find_sqn(struct ne_ncf_limit *l, const struct ne_ncf_check *k, unsigned i)
+{
+	return find(l, &k->c->pkt->tsi, k->sqns[i], k->c->in->ifindex);
+}
 
-struct sqn_ncf {
-	enum where where;
-	bool inside;          /* a NAK now is inside an interval: suppressed */
-	struct ne_rstate *r;
-};
+static struct ncf_ent *open_sqn(struct ne *ne, struct ne_ncf_limit *l,
+                                const struct ne_ncf_check *k, unsigned i, uint32_t deadline)
+{
+	return open_interval(ne, l, &k->c->pkt->tsi, k->sqns[i], k->c->in->ifindex, deadline);
+}
+
+/* A repair state was made: it keeps no interval yet, so the first NAK
+ * for its SQN is answered at once and costs no table lookup. */
+void ne_ncf_limit_rstate_init(struct ne_rstate *r)
+{
+	r->ncf_at = 0;
+	r->ncf_slot = 0;
+	r->ncf_tab = 0;
+}
 
 /* Serial age of the repair state's interval; one that has ended is moved
  * to exactly one interval ago, so a state's interval reads as ended for
@@ -251,154 +275,165 @@ static bool rec_inside(const struct ne_ncf_limit *l, struct ne_rstate *r, uint32
 	return false;
 }
 
-static inline void classify(struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
-                     struct ne_rstate *r, uint8_t slot1, int ifx, uint32_t now,
-                     struct sqn_ncf *q)
+static inline uint64_t bit(unsigned i) { return (uint64_t)1 << i; }
+
+/* The table's part of classify(): whether SQN i is inside an interval
+ * kept there. Out of line, so that the common cases above it need no
+ * saved registers. */
+static __attribute__((noinline)) bool classify_in_table(struct ne_ncf_limit *l,
+                                                        struct ne_ncf_check *k, unsigned i,
+                                                        bool in_rstate)
 {
-	q->r = r;
-	q->where = r != NULL && (r->ncf_slot == 0 || r->ncf_slot == slot1) ? W_REC : W_TAB;
-	if (q->where == W_REC && r->ncf_slot == 0) {
-		q->inside = false; /* the first NAK: nothing to look up */
-		return;
+	struct ne_rstate *r = k->rs[i];
+	if (find_sqn(l, k, i) != NULL) {
+		k->inside |= bit(i);
+		return true;
 	}
-	if (q->where == W_REC && rec_inside(l, r, now)) {
-		q->inside = true;
-		return;
-	}
-	/* The table: another interface's NAK, or this interface after a
-	 * suppressed NAK put the SQN there (it may have re-armed). */
-	if (q->where == W_REC && !r->ncf_tab) {
-		q->inside = false;
-		return;
-	}
-	q->inside = find(l, tsi, sqn, ifx) != NULL;
 	/* Another interface's interval that has ended and owes nothing:
 	 * the state keeps this interface's from now on. */
-	if (!q->inside && q->where == W_TAB && r != NULL && !r->ncf_tab && !rec_inside(l, r, now))
-		q->where = W_REC;
-}
-
-/* One SQN of a suppressed NAK: its interval (e, or a new one when e is
- * NULL) owes an NCF, and its repair state knows the table holds it. */
-static inline void owe_sqn(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
-                           uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now,
-                           struct ncf_ent *e)
-{
-	struct ne_rstate *r = q->where == W_REC ? q->r : NULL;
-	if (e == NULL)
-		e = open_interval(ne, l, tsi, sqn, ifx, r != NULL ? r->ncf_at + l->ivl : now + l->ivl);
-	e->owed = 1;
-	if (r != NULL)
-		r->ncf_tab = 1;
+	if (!in_rstate && r != NULL && !r->ncf_tab && !rec_inside(l, r, k->now))
+		k->in_rstate |= bit(i);
+	return false;
 }
 
 /*
- * A suppressed NAK: each SQN's interval owes one NCF at its end. False,
- * and nothing owed, when the table has no room for the intervals that
- * are not in it yet: the NAK is then answered at once, as it would be
- * without limiting (ending other intervals early to make room would
- * cost an NCF each as well, built from scratch).
+ * SQN i of a NAK: is the arrival interface inside an interval for it
+ * (bit i of k->inside, and the result), and where is that interval kept
+ * (bit i of k->in_rstate): in its repair state when that state has no
+ * interval yet or has it for this interface; in the table otherwise: no
+ * state, or the state's interval is another interface's.
  */
-static bool owe(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
-                const uint32_t *sqns, const struct sqn_ncf *q, unsigned n, int ifx,
-                uint32_t now)
+static inline bool classify(struct ne_ncf_limit *l, struct ne_ncf_check *k, unsigned i)
 {
-	struct ncf_ent *e[PGM_MAX_NAK_LIST + 1];
-	unsigned need = 0;
-	for (unsigned i = 0; i < n; i++) {
-		e[i] = find(l, tsi, sqns[i], ifx);
-		need += e[i] == NULL;
+	struct ne_rstate *r = k->rs[i];
+	bool in_rstate = r != NULL && (r->ncf_slot == 0 || r->ncf_slot == k->slot1);
+	if (!in_rstate)
+		return classify_in_table(l, k, i, false);
+	k->in_rstate |= bit(i);
+	if (r->ncf_slot == 0)
+		return false; /* the first NAK: nothing to look up */
+	if (rec_inside(l, r, k->now)) {
+		k->inside |= bit(i);
+		return true;
 	}
-	if (need > NCF_LIM_MAX - l->used)
-		return false;
-	for (unsigned i = 0; i < n; i++) {
-		if (e[i] == NULL) /* a repair state's interval moves here */
-			e[i] = find(l, tsi, sqns[i], ifx); /* the list may repeat an SQN */
-		owe_sqn(ne, l, tsi, sqns[i], &q[i], ifx, now, e[i]);
-	}
-	return true;
+	/* The table, if this interface's interval went there after a
+	 * suppressed NAK (it may have re-armed). */
+	return r->ncf_tab && classify_in_table(l, k, i, true);
 }
 
-/* An NCF went now for a fresh SQN: its interval begins. */
-static inline void begin(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi, uint32_t sqn,
-                  int ifx, uint8_t slot1, const struct sqn_ncf *q)
+/* classify() for every SQN of a list NAK: true if some SQN is outside
+ * every interval. */
+static __attribute__((noinline)) bool classify_list(struct ne_ncf_limit *l,
+                                                    struct ne_ncf_check *k)
 {
-	if (q->where == W_REC) {
-		q->r->ncf_at = ne_t32(ne->now);
-		q->r->ncf_slot = slot1;
-		q->r->ncf_tab = 0; /* classify found no table entry */
-		return;
-	}
-	if (find(l, tsi, sqn, ifx) == NULL) /* the list may repeat an SQN */
-		open_interval(ne, l, tsi, sqn, ifx, ne_t32(ne->now + l->ivl));
-}
-
-/* owe() for one SQN: the same steps without the per-SQN arrays. */
-static bool owe_one(struct ne *ne, struct ne_ncf_limit *l, const struct pgm_tsi *tsi,
-                    uint32_t sqn, const struct sqn_ncf *q, int ifx, uint32_t now)
-{
-	struct ncf_ent *e = find(l, tsi, sqn, ifx);
-	if (e == NULL && l->used >= NCF_LIM_MAX)
-		return false;
-	owe_sqn(ne, l, tsi, sqn, q, ifx, now, e);
-	return true;
-}
-
-/* A NAK naming one SQN, the common case: ne_answer_nak()'s steps
- * without its per-SQN arrays. */
-static void answer_one(struct ne *ne, struct ne_ncf_limit *l, const struct ne_pkt_ctx *c,
-                       const struct ne_session *s, uint32_t sqn, struct ne_rstate *r)
-{
-	int ifx = c->in->ifindex;
-	uint8_t slot1 = (uint8_t)(ne_iface_slot(ne->ifaces, c->in) + 1);
-	uint32_t now = ne_t32(ne->now);
-	struct sqn_ncf q;
-	classify(l, &s->tsi, sqn, r, slot1, ifx, now, &q);
-	if (q.inside && owe_one(ne, l, &s->tsi, sqn, &q, ifx, now)) {
-		c->in->cnt.NcfSuppressed++;
-		return;
-	}
-	if (!ne_send_ncf(ne, c, s))
-		return; /* nothing went out: the next NAK tries again */
-	if (!q.inside)
-		begin(ne, l, &s->tsi, sqn, ifx, slot1, &q);
+	unsigned inside = 0;
+	for (unsigned i = 0; i < k->n; i++)
+		inside += classify(l, k, i);
+	return inside < k->n;
 }
 
 /*
  * A NAK naming several SQNs (OPT_NAK_LIST) is answered at once when any
  * of them has no interval open on this interface; the NCF echoes the
  * whole NAK and opens intervals for those. Only a NAK whose every SQN is
- * inside an interval is suppressed; each SQN then owes its own NCF.
+ * inside an interval is held back; each SQN then owes its own NCF.
  */
-void ne_answer_nak(struct ne *ne, const struct ne_pkt_ctx *c, const struct ne_session *s,
-                   const uint32_t *sqns, struct ne_rstate *const *rs, unsigned n)
+bool ne_ncf_limit_may_send(struct ne *ne, const struct ne_pkt_ctx *c, const uint32_t *sqns,
+                           struct ne_rstate *const *rs, unsigned n, struct ne_ncf_check *k)
 {
 	struct ne_ncf_limit *l = ne->ncf_limit;
-	if (l == NULL) {
-		ne_send_ncf(ne, c, s);
-		return;
+	k->c = c;
+	k->sqns = sqns;
+	k->rs = rs;
+	k->n = n;
+	k->now = ne_t32(ne->now);
+	k->slot1 = (uint8_t)(ne_iface_slot(ne->ifaces, c->in) + 1);
+	k->inside = k->in_rstate = 0;
+	if (n != 1)
+		return classify_list(l, k);
+	return !classify(l, k, 0); /* the common case, without the loop */
+}
+
+/* SQN i of a held-back NAK: its interval (e, or a new one when e is
+ * NULL) owes an NCF, and its repair state knows the table holds it. */
+static inline void owe_sqn(struct ne *ne, struct ne_ncf_limit *l, const struct ne_ncf_check *k,
+                           unsigned i, struct ncf_ent *e)
+{
+	struct ne_rstate *r = k->in_rstate & bit(i) ? k->rs[i] : NULL;
+	if (e == NULL)
+		e = open_sqn(ne, l, k, i, r != NULL ? r->ncf_at + l->ivl : k->now + l->ivl);
+	e->owed = 1;
+	if (r != NULL)
+		r->ncf_tab = 1;
+}
+
+/* Every SQN owes an NCF; all or nothing (see ne_ncf_limit_owe). */
+static bool owe_all(struct ne *ne, struct ne_ncf_limit *l, const struct ne_ncf_check *k)
+{
+	struct ncf_ent *e[PGM_MAX_NAK_LIST + 1];
+	unsigned need = 0;
+	for (unsigned i = 0; i < k->n; i++) {
+		e[i] = find_sqn(l, k, i);
+		need += e[i] == NULL;
 	}
-	if (n == 1) {
-		answer_one(ne, l, c, s, sqns[0], rs[0]);
-		return;
+	if (need > NCF_LIM_MAX - l->used)
+		return false;
+	for (unsigned i = 0; i < k->n; i++) {
+		if (e[i] == NULL) /* a repair state's interval moves here */
+			e[i] = find_sqn(l, k, i); /* the list may repeat an SQN */
+		owe_sqn(ne, l, k, i, e[i]);
 	}
-	const struct pgm_tsi *tsi = &s->tsi;
-	int ifx = c->in->ifindex;
-	uint8_t slot1 = (uint8_t)(ne_iface_slot(ne->ifaces, c->in) + 1);
-	uint32_t now = ne_t32(ne->now);
-	struct sqn_ncf q[PGM_MAX_NAK_LIST + 1];
-	bool fresh = false;
-	for (unsigned i = 0; i < n; i++) {
-		classify(l, tsi, sqns[i], rs[i], slot1, ifx, now, &q[i]);
-		fresh |= !q[i].inside;
+	return true;
+}
+
+/* owe_all() for one SQN, the common case: the same steps without the
+ * per-SQN array. */
+static bool owe_one(struct ne *ne, struct ne_ncf_limit *l, const struct ne_ncf_check *k)
+{
+	struct ncf_ent *e = find_sqn(l, k, 0);
+	if (e == NULL && l->used >= NCF_LIM_MAX)
+		return false;
+	owe_sqn(ne, l, k, 0, e);
+	return true;
+}
+
+/*
+ * A held-back NAK: each SQN's interval owes one NCF at its end. False,
+ * and nothing owed, when the table has no room for the intervals that
+ * are not in it yet: the NAK is then answered at once, as it would be
+ * without limiting (ending other intervals early to make room would
+ * cost an NCF each as well, built from scratch).
+ */
+bool ne_ncf_limit_owe(struct ne *ne, const struct ne_ncf_check *k)
+{
+	struct ne_ncf_limit *l = ne->ncf_limit;
+	return k->n == 1 ? owe_one(ne, l, k) : owe_all(ne, l, k);
+}
+
+/* NCFs went now for the SQNs in `fresh` whose intervals the table keeps:
+ * those intervals begin. Out of line, like classify_in_table(). */
+static __attribute__((noinline)) void begin_in_table(struct ne *ne, const struct ne_ncf_check *k,
+                                                     uint64_t fresh)
+{
+	struct ne_ncf_limit *l = ne->ncf_limit;
+	for (; fresh != 0; fresh &= fresh - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(fresh);
+		if (find_sqn(l, k, i) == NULL) /* the list may repeat an SQN */
+			open_sqn(ne, l, k, i, ne_t32(ne->now + l->ivl));
 	}
-	if (!fresh && owe(ne, l, tsi, sqns, q, n, ifx, now)) {
-		c->in->cnt.NcfSuppressed++;
-		return;
+}
+
+/* The NCF went now: intervals begin for the SQNs outside any; one kept
+ * in a repair state is just marked there. */
+void ne_ncf_limit_sent(struct ne *ne, const struct ne_ncf_check *k)
+{
+	uint64_t fresh = ~k->inside & (bit(k->n) - 1);
+	for (uint64_t m = fresh & k->in_rstate; m != 0; m &= m - 1) {
+		struct ne_rstate *r = k->rs[__builtin_ctzll(m)];
+		r->ncf_at = k->now;
+		r->ncf_slot = k->slot1;
+		r->ncf_tab = 0; /* classify found no table entry */
 	}
-	if (!ne_send_ncf(ne, c, s))
-		return; /* nothing went out: the next NAK tries again */
-	for (unsigned i = 0; fresh && i < n; i++)
-		if (!q[i].inside)
-			begin(ne, l, tsi, sqns[i], ifx, slot1, &q[i]);
+	if (fresh & ~k->in_rstate)
+		begin_in_table(ne, k, fresh & ~k->in_rstate);
 }

@@ -195,13 +195,16 @@ struct ne_rstate *ne_rstate_add(struct ne *ne, struct ne_session *s, uint32_t sq
 	uint32_t i = ne->rs_free;
 	struct ne_rstate *r = &ne->rs[i];
 	ne->rs_free = r->next;
-	memset(r, 0, sizeof(*r));
+	/* phase is RS_FREE; ne_rstate_enter sets the timer and list fields. */
+	r->ifaces = 0;
+	r->retries = 0;
 	r->sqn = sqn;
 	r->session = ne_session_index(ne, s);
 	index_add(ne, ne_rs_hash(ne_tsi_key(&s->tsi), sqn), i);
 	s->rstates++;
 	ne->rs_used++;
 	ne_rstate_enter(ne, r, phase);
+	ne_ncf_limit_rstate_init(r); /* last: only r is live across the call */
 	return r;
 }
 
