@@ -1,7 +1,8 @@
 /*
  * Engine entry points: construction, the per-packet dispatch and the
  * timer tick. The procedures themselves are in spm.c, nak.c, nnak.c,
- * ncf.c and rdata.c (RFC 3208 §7).
+ * ncf_in.c, rdata.c and passthrough.c (RFC 3208 §7); docs/walk-of-a-nak.md
+ * follows one NAK through them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +119,11 @@ static enum ne_verdict dispatch(struct ne *ne, struct ne_pkt_ctx *c)
 	case PGM_RDATA:
 		return fwd ? ne_proc_rdata(ne, c) : NE_ACCEPT;
 	case PGM_NAK:
-		return fwd ? ne_proc_passive(c) : ne_proc_nak(ne, c);
+		return fwd ? ne_proc_passthrough(c) : ne_proc_nak(ne, c);
 	case PGM_NNAK:
-		return fwd ? ne_proc_passive(c) : ne_proc_nnak(ne, c);
+		return fwd ? ne_proc_passthrough(c) : ne_proc_nnak(ne, c);
 	default: /* ODATA, SPMR, POLL, POLR */
-		return ne_proc_passive(c);
+		return ne_proc_passthrough(c);
 	}
 }
 
@@ -140,6 +141,19 @@ static struct ne_iface *arrival_iface(struct ne *ne, int ifindex)
 	if (in == NULL)
 		ne->health.UnknownInterface++;
 	return in;
+}
+
+/*
+ * Option extensibility (§9): an option this element does not know is
+ * handled as its OPX bits say. "Ignore" needs nothing; "discard the
+ * packet" is reported by pgm_parse() as PGM_E_OPT_DISCARD and dropped
+ * (count_malformed); "invalidate" is done here, before the packet is
+ * forwarded, by turning the option's type into OPT_INVALID.
+ */
+static void invalidate_options(struct ne_pkt_ctx *c)
+{
+	pgm_invalidate_options(c->pgm, c->len, c->pkt);
+	*c->modified = true;
 }
 
 /* Parse the PGM part and run the procedure for it. */
@@ -163,7 +177,7 @@ static enum ne_verdict handle_pgm(struct ne *ne, uint8_t *ip, const struct pgm_i
 		c.repeat_copy = ne_copy_repeat(ne, &pkt, m, c.out);
 	}
 	if (pkt.opt.invalidate_count != 0) /* rare: checked here, not in a call */
-		ne_apply_opx(&c);
+		invalidate_options(&c);
 	return dispatch(ne, &c);
 }
 

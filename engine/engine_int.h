@@ -376,9 +376,7 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c);
 enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c);
 enum ne_verdict ne_proc_ncf(struct ne *ne, struct ne_pkt_ctx *c);
 enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c);
-enum ne_verdict ne_proc_passive(struct ne_pkt_ctx *c);
-
-/* options.c: invalidate unknown options whose OPX says so (§9). */
-void ne_apply_opx(struct ne_pkt_ctx *c);
+/* passthrough.c: counted and let through, no state. */
+enum ne_verdict ne_proc_passthrough(struct ne_pkt_ctx *c);
 
 #endif

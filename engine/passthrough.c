@@ -6,7 +6,7 @@
  */
 #include "engine_int.h"
 
-enum ne_verdict ne_proc_passive(struct ne_pkt_ctx *c)
+enum ne_verdict ne_proc_passthrough(struct ne_pkt_ctx *c)
 {
 	if (c->repeat_copy)
 		return NE_ACCEPT;
