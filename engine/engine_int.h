@@ -1,6 +1,6 @@
 /*
- * Engine internals shared by the ne/ procedure files. Not part of the
- * API: the daemon and the control socket use engine/ne.h only.
+ * Engine internals shared by the engine/ procedure files. Not part of
+ * the API: the daemon and the control socket use engine/ne.h only.
  *
  * Layout (see docs/engine.md): sessions and repair states live in
  * preallocated slabs addressed by 32-bit indices, found through

@@ -6,8 +6,9 @@
  * anticipated state without interfaces. An NCF from anywhere else is
  * discarded without state (§7.5). NCFs stop at the first PGM hop: no
  * copy is forwarded to our PGM interfaces, we send our own there in
- * answer to NAKs. Copies to interfaces where PGM is off pass: receivers
- * there NAK past us and need the upstream element's NCF.
+ * answer to NAKs (nak.c, ncf_out.c). Copies to interfaces where PGM is
+ * off pass: receivers there NAK past us and need the upstream element's
+ * NCF.
  */
 #include "engine_int.h"
 
