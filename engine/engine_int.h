@@ -216,10 +216,16 @@ struct ne_session *ne_session_find(struct ne *ne, const struct pgm_tsi *tsi);
 /* New live session for tsi; NULL (and counted) when the table is full. */
 struct ne_session *ne_session_add(struct ne *ne, const struct pgm_tsi *tsi);
 void ne_session_touch(struct ne *ne, struct ne_session *s);
-/* Session of a NAK/NNAK whose NLAs we can answer for, else NULL (no
- * session: *no_session is incremented; wrong NLAs: NakError). */
+/*
+ * Session of a unicast NAK/NNAK addressed to us whose NLAs we can answer
+ * for. NULL otherwise, with *v the packet's verdict: a TSI we have no
+ * path state for is not ours to judge, it goes on to this host's own
+ * stack (a PGM source running on the router receives its NAKs so; with
+ * none, the kernel discards it), counted in *no_session; NLAs we cannot
+ * answer for are dropped, counted in NakError.
+ */
 struct ne_session *ne_session_for_nak(struct ne *ne, const struct ne_pkt_ctx *c,
-                                      uint64_t *no_session);
+                                      uint64_t *no_session, enum ne_verdict *v);
 static inline uint32_t ne_session_index(const struct ne *ne, const struct ne_session *s)
 {
 	return (uint32_t)(s - ne->sess);

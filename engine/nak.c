@@ -131,9 +131,10 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 	c->in->cnt.InNaks++;
 	if (is_multicast(c->ip->dst))
 		return NE_ACCEPT; /* §7.2 answers unicast NAKs only */
-	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNakNoSessionErrors);
+	enum ne_verdict v;
+	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNakNoSessionErrors, &v);
 	if (s == NULL)
-		return NE_DROP;
+		return v;
 	if (c->pkt->opt_flags & PGM_OPT_PARITY)
 		return parity_nak(ne, s, c);
 	uint32_t sqns[PGM_MAX_NAK_LIST + 1];

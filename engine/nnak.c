@@ -23,9 +23,10 @@ enum ne_verdict ne_proc_nnak(struct ne *ne, struct ne_pkt_ctx *c)
 	c->in->cnt.InNnaks++;
 	if (IN_MULTICAST(ntohl(c->ip->dst.s_addr)))
 		return NE_ACCEPT;
-	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNnakNoSessionErrors);
+	enum ne_verdict v;
+	struct ne_session *s = ne_session_for_nak(ne, c, &c->in->cnt.InNnakNoSessionErrors, &v);
 	if (s == NULL)
-		return NE_DROP;
+		return v;
 	uint32_t sqns[PGM_MAX_NAK_LIST + 1];
 	struct ne_fwd f = { .n = 0 };
 	f.total = ne_pkt_sqns(c->pkt, sqns, PGM_MAX_NAK_LIST + 1);

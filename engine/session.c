@@ -67,15 +67,17 @@ static bool nak_addresses_ok(const struct pgm_pkt *p, const struct ne_session *s
  * we cannot answer for (NakError).
  */
 struct ne_session *ne_session_for_nak(struct ne *ne, const struct ne_pkt_ctx *c,
-                                      uint64_t *no_session)
+                                      uint64_t *no_session, enum ne_verdict *v)
 {
 	struct ne_session *s = ne_session_find(ne, &c->pkt->tsi);
 	if (s == NULL) {
 		(*no_session)++;
+		*v = NE_ACCEPT;
 		return NULL;
 	}
 	if (!nak_addresses_ok(c->pkt, s)) {
 		c->in->cnt.NakError++;
+		*v = NE_DROP;
 		return NULL;
 	}
 	return s;

@@ -444,11 +444,13 @@ static void test_nak_list(void)
 	fx_fini(&f);
 }
 
+/* A NAK to us for a TSI we hold no path state for goes on to the host's
+ * own stack (a PGM source on the router), untouched and unanswered. */
 static void test_nak_no_session(void)
 {
 	struct fx f;
 	fx_init(&f, NULL);
-	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 1, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 1, IF_DN1), NE_ACCEPT);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->InNakNoSessionErrors, 1);
 	CU_ASSERT_EQUAL(f.nsent, 0);
 	CU_ASSERT_EQUAL(ne_rstate_count(f.ne), 0);
@@ -536,9 +538,9 @@ static void test_nnak(void)
 	CU_ASSERT_TRUE(fx_rstate(&f, 61, NULL));
 	fx_tick(&f, f.now + f.cfg.nak_elim_ivl_ms);
 	CU_ASSERT_FALSE(fx_rstate(&f, 61, NULL));
-	/* no session */
+	/* no session: on to the host's own stack */
 	nn2.tsi.gsi[0] = 9;
-	CU_ASSERT_EQUAL(fx_nak_in(&f, &nn2, IF_DN1), NE_DROP);
+	CU_ASSERT_EQUAL(fx_nak_in(&f, &nn2, IF_DN1), NE_ACCEPT);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN1)->InNnakNoSessionErrors, 1);
 	fx_fini(&f);
 }
