@@ -30,6 +30,7 @@
 #define CTL_MAX_MSG (CTL_HDR_LEN + CTL_MAX_PAYLOAD)
 #define CTL_MAX_IFACES 64    /* interfaces named in one repair state */
 #define CTL_ERR_TEXT_MAX 200
+/* Where pgmned listens on its default queue and pgmnectl connects (-s). */
 #define CTL_DEFAULT_SOCKET "/run/pgmned.sock"
 
 enum ctl_type {

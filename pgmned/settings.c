@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/ctlproto.h"
+
 #define OFF(field) offsetof(struct ned_opts, field)
 #define NE_OFF(field) (offsetof(struct ned_opts, ne) + offsetof(struct ne_config, field))
 
@@ -320,7 +322,7 @@ void ned_ctl_path(const struct ned_opts *o, char *buf, size_t len)
 	if (o->ctl_path[0])
 		snprintf(buf, len, "%s", o->ctl_path);
 	else if (o->queue == NED_DEFAULT_QUEUE)
-		snprintf(buf, len, "%s", NED_DEFAULT_SOCKET);
+		snprintf(buf, len, "%s", CTL_DEFAULT_SOCKET);
 	else
 		snprintf(buf, len, "/run/pgmned-q%" PRIu32 ".sock", o->queue);
 }

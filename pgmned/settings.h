@@ -14,7 +14,6 @@
 #include "../engine/ne.h"
 
 #define NED_DEFAULT_QUEUE 113          /* the PGM protocol number, easy to remember */
-#define NED_DEFAULT_SOCKET "/run/pgmned.sock"
 #define NED_SOCKET_MAX 108             /* sizeof(sun_path) */
 #define NED_CFG_MAX_BYTES (64 * 1024)  /* a config file is a few lines */
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/ctlproto.h"
 #include "pgmned/settings.h"
 #include "unit_util.h"
 
@@ -39,7 +40,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(memcmp(&opts.ne, &c, sizeof c), 0);
 	CU_ASSERT_EQUAL(ned_opts_check(&opts, err, sizeof err), 0);
 	ned_ctl_path(&opts, buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, NED_DEFAULT_SOCKET);
+	CU_ASSERT_STRING_EQUAL(buf, CTL_DEFAULT_SOCKET);
 	opts.queue = 7;
 	ned_ctl_path(&opts, buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "/run/pgmned-q7.sock");
