@@ -21,11 +21,10 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "../common/wire.h"
 #include "pktmark.h"
 
-#define IPPROTO_PGM 113
 #define PGM_TYPE_OFF 4  /* PGM header: sport, dport, type (RFC 3208 8.1) */
-#define PGM_ODATA 0x04
 #define IP_PROTO_OFF 9
 #define IP_FRAG_OFF 6
 #define IP_MF_OFFSET 0x3FFF /* MF flag and fragment offset */
@@ -165,7 +164,7 @@ static bool nfqueue(struct nftnl_rule *r, uint16_t queue)
 
 static bool rule_exprs(struct nftnl_rule *r, int which, uint16_t queue)
 {
-	const uint8_t pgm = IPPROTO_PGM, odata = PGM_ODATA;
+	const uint8_t pgm = PGM_IPPROTO, odata = PGM_ODATA;
 	const uint16_t frag_mask = htons(IP_MF_OFFSET), zero = 0;
 	/* meta values sit in registers in host order */
 	const uint32_t ifindex_mask = PKTMARK_IFINDEX_MASK, tag = PKTMARK_TAG;
