@@ -7,8 +7,6 @@
 #include "cksum.h"
 #include "wire_priv.h"
 
-#define PGM_CKSUM_OFF 6
-
 size_t nla_wire_len(const struct pgm_nla *nla)
 {
 	size_t n = pgm_nla_addr_len(nla->afi);
@@ -20,11 +18,6 @@ void wr_nla(struct pgm_wr *w, const struct pgm_nla *nla)
 	wr_u16(w, nla->afi);
 	wr_u16(w, 0); /* reserved */
 	wr_bytes(w, &nla->u, pgm_nla_addr_len(nla->afi));
-}
-
-static bool is_data(uint8_t type)
-{
-	return type == PGM_ODATA || type == PGM_RDATA;
 }
 
 /* Type-specific header size; false for an unknown type or unencodable NLA. */
@@ -67,7 +60,7 @@ size_t pgm_build_len(const struct pgm_pkt *p)
 
 	if (!type_hdr_len(p, &th) || opts == SIZE_MAX)
 		return 0;
-	if (is_data(p->type)) {
+	if (pgm_type_data(p->type)) {
 		if (p->data_len > UINT16_MAX || (p->data_len > 0 && p->data == NULL))
 			return 0;
 		data = p->data_len;
@@ -143,10 +136,10 @@ size_t pgm_build(uint8_t *buf, size_t cap, const struct pgm_pkt *p)
 	wr_u8(&w, options_byte(p));
 	wr_u16(&w, 0); /* checksum, filled in below */
 	wr_bytes(&w, p->tsi.gsi, sizeof p->tsi.gsi);
-	wr_u16(&w, is_data(p->type) ? (uint16_t)p->data_len : 0);
+	wr_u16(&w, pgm_type_data(p->type) ? (uint16_t)p->data_len : 0);
 	type_build(&w, p);
 	pgm_opts_build(&w, &p->opt);
-	if (is_data(p->type))
+	if (pgm_type_data(p->type))
 		wr_bytes(&w, p->data, p->data_len);
 	if (w.overflow || w.off != len)
 		return 0;

@@ -8,8 +8,6 @@
 #include "cksum.h"
 #include "wire_priv.h"
 
-#define PGM_CKSUM_OFF 6
-
 static uint16_t stored_cksum(const uint8_t *buf)
 {
 	uint16_t c;

@@ -147,11 +147,6 @@ static enum pgm_err type_parse(struct pgm_rd *r, struct pgm_pkt *p)
 	}
 }
 
-static bool is_data(uint8_t type)
-{
-	return type == PGM_ODATA || type == PGM_RDATA;
-}
-
 /* §8 common header: one length check, then fixed offsets. The type is
  * checked by type_parse(). */
 static enum pgm_err common_parse(struct pgm_rd *r, struct pgm_pkt *p)
@@ -190,7 +185,7 @@ static enum pgm_err options_parse(struct pgm_rd *r, struct pgm_pkt *p)
 /* What follows the options: the TSDU for data, nothing otherwise (§8). */
 static enum pgm_err payload_parse(struct pgm_rd *r, struct pgm_pkt *p)
 {
-	if (!is_data(p->type))
+	if (!pgm_type_data(p->type))
 		return p->tsdu_len == 0 && rd_left(r) == 0 ? PGM_OK : PGM_E_TSDU_LENGTH;
 	if (rd_left(r) != p->tsdu_len)
 		return PGM_E_TSDU_LENGTH;
@@ -203,7 +198,7 @@ static enum pgm_err payload_parse(struct pgm_rd *r, struct pgm_pkt *p)
 static enum pgm_err checksum_check(const uint8_t *buf, size_t len, const struct pgm_pkt *p)
 {
 	if (p->checksum == 0)
-		return is_data(p->type) ? PGM_E_BAD_CHECKSUM : PGM_OK;
+		return pgm_type_data(p->type) ? PGM_E_BAD_CHECKSUM : PGM_OK;
 	return pgm_cksum_ok(buf, len) ? PGM_OK : PGM_E_BAD_CHECKSUM;
 }
 

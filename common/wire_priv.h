@@ -13,6 +13,14 @@
 
 #include "wire.h"
 
+#define PGM_CKSUM_OFF 6 /* the checksum in the common header (§8) */
+
+/* Does this type carry a TSDU after its options (§8: ODATA, RDATA)? */
+static inline bool pgm_type_data(uint8_t type)
+{
+	return type == PGM_ODATA || type == PGM_RDATA;
+}
+
 /*
  * Reader over buf[0..len). Every read checks the remaining length first;
  * a read that does not fit sets `short_read`, returns zeros and leaves
