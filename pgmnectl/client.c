@@ -10,17 +10,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../common/timerq.h"
 #include "pgmnectl.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -70,7 +63,7 @@ static int connect_daemon(const char *path, int *fdp)
 static bool wait_ready(int fd, short events, uint64_t deadline)
 {
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = mono_ms();
 		if (now >= deadline)
 			return false;
 		struct pollfd p = { .fd = fd, .events = events };
@@ -294,7 +287,7 @@ static void sort_reply(struct nectl_reply *rep)
 int nectl_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep)
 {
 	memset(rep, 0, sizeof *rep);
-	uint64_t deadline = now_ms() + NECTL_REPLY_TIMEOUT_MS;
+	uint64_t deadline = mono_ms() + NECTL_REPLY_TIMEOUT_MS;
 	int fd = -1;
 	int rc = connect_daemon(path, &fd);
 	if (rc != NECTL_EXIT_OK)
