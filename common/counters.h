@@ -84,8 +84,4 @@ enum { NE_IF_COUNTER_N = 0 NE_IF_COUNTERS(NE_CNT_COUNT),
        NE_HEALTH_COUNTER_N = 0 NE_HEALTH_COUNTERS(NE_CNT_COUNT) };
 #undef NE_CNT_COUNT
 
-/* Names in declaration order, for printing. */
-extern const char *const ne_if_counter_names[NE_IF_COUNTER_N];
-extern const char *const ne_health_counter_names[NE_HEALTH_COUNTER_N];
-
 #endif

@@ -35,11 +35,6 @@ void log_init(const char *ident, int foreground, int verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void log_setverbose(int verbose)
-{
-	log_ctx()->verbose = verbose;
-}
-
 static void vlog(int pri, const char *fmt, va_list ap)
 {
 	if (log_ctx()->foreground) {

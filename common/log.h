@@ -14,7 +14,6 @@
  * keeps the pointer). log_debug() prints only when verbose is non-zero.
  */
 void log_init(const char *ident, int foreground, int verbose);
-void log_setverbose(int verbose);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* with strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -160,9 +160,9 @@ struct pgm_opts {
 	struct {                                                  /* §12.7.1 */
 		uint8_t flags;          /* PGM_CR_NEL / NEP / RXP */
 		uint32_t lead;          /* OPT_CR_LEAD */
-		union { uint16_t ne_wl; uint16_t ne_worst; };   /* OPT_CR_NE_WL */
-		union { uint16_t ne_wp; uint16_t path_worst; }; /* OPT_CR_NE_WP */
-		union { uint16_t rx_wp; uint16_t rx_loss; };    /* OPT_CR_RX_WP */
+		uint16_t ne_wl;         /* OPT_CR_NE_WL: an NE's worst link */
+		uint16_t ne_wp;         /* OPT_CR_NE_WP: an NE's worst path */
+		uint16_t rx_wp;         /* OPT_CR_RX_WP: a receiver's worst path */
 		struct pgm_nla rcvr;    /* OPT_CR_RCVR */
 	} cr;
 	uint8_t crqst_flags;                                      /* §12.7.2 */

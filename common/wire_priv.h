@@ -55,13 +55,6 @@ static inline bool rd_take(struct pgm_rd *r, size_t n)
 	return true;
 }
 
-static inline uint8_t rd_u8(struct pgm_rd *r)
-{
-	if (!rd_take(r, 1))
-		return 0;
-	return r->buf[r->off++];
-}
-
 static inline uint16_t rd_u16(struct pgm_rd *r)
 {
 	if (!rd_take(r, 2))

@@ -175,7 +175,7 @@ static int take_record(const struct ctl_msg *m, struct nectl_reply *rep)
 		ok = rep->has_health = ctl_dec_health(m, &rep->health);
 		break;
 	case CTL_REP_CLEARED:
-		ok = rep->has_cleared = ctl_dec_cleared(m, &rep->cleared);
+		ok = ctl_dec_cleared(m, &rep->cleared);
 		break;
 	default:
 		break;

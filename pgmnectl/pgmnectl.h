@@ -66,7 +66,6 @@ struct nectl_reply {
 	struct ctl_health health;
 	bool has_health;
 	uint32_t cleared;
-	bool has_cleared;
 };
 
 /*
