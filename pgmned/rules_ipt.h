@@ -1,8 +1,9 @@
 /*
  * The iptables form of pgmned's rules (`--rules iptables`, and the
  * fallback when the nftables batch fails): the same three hooks as the
- * nftables table (rules_nft.h), in chains of its own per queue number,
- * with jumps for IP protocol 113 only at the head of the built-in chains:
+ * nftables table (rules_nft_batch.h), in chains of its own per queue
+ * number, with jumps for IP protocol 113 only at the head of the
+ * built-in chains:
  *
  *   raw PREROUTING      PGMNE-Q<n>-PRE   ODATA and fragments return; every
  *                                        other PGM packet gets the tag and

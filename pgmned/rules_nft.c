@@ -1,8 +1,8 @@
 /*
- * pgmned's nftables table (rules_nft.h) over netlink: one short-lived
- * NETLINK_NETFILTER socket per exchange (install, remove, and the
- * counter read once a second), with a receive timeout so a silent
- * kernel cannot stall the event loop.
+ * pgmned's nftables table (rules_nft_batch.h) over netlink: one
+ * short-lived NETLINK_NETFILTER socket per exchange (install, remove,
+ * and the counter read once a second), with a receive timeout so a
+ * silent kernel cannot stall the event loop.
  */
 #include "rules_nft.h"
 
@@ -23,6 +23,7 @@
 #include <libnftnl/rule.h>
 
 #include "rules_ipt.h"
+#include "rules_nft_batch.h"
 
 #define RECV_TIMEOUT_S 2
 
@@ -109,16 +110,16 @@ static uint32_t first_seq(void)
 
 int nftr_install(uint16_t queue)
 {
-	char buf[NFTR_BATCH_BUF];
+	char buf[NFT_BATCH_BUF];
 
-	return exchange(buf, nftr_build_install(buf, queue, first_seq()), NFTR_INSTALL_MSGS);
+	return exchange(buf, nft_batch_install(buf, queue, first_seq()), NFT_BATCH_INSTALL_MSGS);
 }
 
 int nftr_remove(uint16_t queue)
 {
-	char buf[NFTR_BATCH_BUF];
+	char buf[NFT_BATCH_BUF];
 
-	if (exchange(buf, nftr_build_remove(buf, queue, first_seq()), NFTR_REMOVE_MSGS) < 0)
+	if (exchange(buf, nft_batch_remove(buf, queue, first_seq()), NFT_BATCH_REMOVE_MSGS) < 0)
 		return errno == ENOENT ? 0 : -1;
 	return 0;
 }
@@ -148,7 +149,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *arg)
 int nftr_queued(uint16_t queue, uint64_t *packets)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	char name[NFTR_TABLE_LEN];
+	char name[NFT_BATCH_TABLE_LEN];
 	uint32_t seq = first_seq(), portid;
 	struct mnl_socket *nl;
 	struct nftnl_rule *r;
@@ -160,7 +161,7 @@ int nftr_queued(uint16_t queue, uint64_t *packets)
 	r = nftnl_rule_alloc();
 	if (r == NULL)
 		return -1;
-	nftr_table_name(queue, name, sizeof name);
+	nft_batch_table_name(queue, name, sizeof name);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
 	nlh = nftnl_rule_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP, seq);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -210,7 +211,7 @@ static bool filter_chain_exists(struct mnl_socket *nl, const char *chain, uint32
 
 bool nftr_ipt_chains_exist(uint16_t queue)
 {
-	char in[NFTR_TABLE_LEN];
+	char in[NFT_BATCH_TABLE_LEN];
 	struct mnl_socket *nl = nl_open();
 	bool found;
 

@@ -1,8 +1,9 @@
 /*
- * pgmned's nftables table as one netlink batch (rules_nft.h): message
- * building only, no socket, so the unit tests can check every byte.
+ * pgmned's nftables table as one netlink batch (rules_nft_batch.h):
+ * message building only, no socket, so the unit tests can check every
+ * byte.
  */
-#include "rules_nft.h"
+#include "rules_nft_batch.h"
 
 #include <arpa/inet.h>
 #include <linux/netfilter.h>
@@ -29,10 +30,14 @@
 #define IP_FRAG_OFF 6
 #define IP_MF_OFFSET 0x3FFF /* MF flag and fragment offset */
 #define NFQ_TARGET_REV 3
+#define PRIO_PREROUTING (-350)
+#define PRIO_POSTROUTING (-200)
+#define PRIO_INPUT 0
+#define RULES_MAX 4 /* rules in the longest chain */
 
 /*
- * The chains (rules_nft.h): where each hooks, at which priority, and its
- * rules in order, cheapest first.
+ * The chains (rules_nft_batch.h): where each hooks, at which priority,
+ * and its rules in order, cheapest first.
  */
 enum { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_MARK, R_UNTAGGED, R_QUEUE, R_END = -1 };
 
@@ -40,19 +45,19 @@ struct chain_spec {
 	const char *name;
 	uint32_t hook;
 	int32_t prio;
-	int rules[NFTR_RULES_MAX + 1];
+	int rules[RULES_MAX + 1];
 };
 
-static const struct chain_spec chains[NFTR_CHAINS] = {
-	{ "prerouting", NF_INET_PRE_ROUTING, NFTR_PRIO_PREROUTING,
+static const struct chain_spec chains[NFT_BATCH_CHAINS] = {
+	{ "prerouting", NF_INET_PRE_ROUTING, PRIO_PREROUTING,
 	  { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_MARK, R_END } },
-	{ "postrouting", NF_INET_POST_ROUTING, NFTR_PRIO_POSTROUTING,
+	{ "postrouting", NF_INET_POST_ROUTING, PRIO_POSTROUTING,
 	  { R_UNTAGGED, R_QUEUE, R_END } },
-	{ "input", NF_INET_LOCAL_IN, NFTR_PRIO_INPUT,
+	{ "input", NF_INET_LOCAL_IN, PRIO_INPUT,
 	  { R_NOT_PGM, R_ODATA, R_FRAGMENT, R_QUEUE, R_END } },
 };
 
-void nftr_table_name(uint16_t queue, char *buf, size_t len)
+void nft_batch_table_name(uint16_t queue, char *buf, size_t len)
 {
 	snprintf(buf, len, "pgmned-q%u", queue);
 }
@@ -160,7 +165,7 @@ static bool nfqueue(struct nftnl_rule *r, uint16_t queue)
 	return add(r, e);
 }
 
-/* --- rules (rules_nft.h) --- */
+/* --- rules (rules_nft_batch.h) --- */
 
 static bool rule_exprs(struct nftnl_rule *r, int which, uint16_t queue)
 {
@@ -253,13 +258,13 @@ static bool put_rule(struct mnl_nlmsg_batch *b, const char *table, const char *c
 }
 
 /*
- * Every message here is far below NFTR_BATCH_LIMIT, and the batch has
- * the other NFTR_BATCH_LIMIT bytes of the buffer to spill into: checking
+ * Every message here is far below NFT_BATCH_LIMIT, and the batch has
+ * the other NFT_BATCH_LIMIT bytes of the buffer to spill into: checking
  * the limit after each message is enough.
  */
 static bool room(struct mnl_nlmsg_batch *b)
 {
-	return mnl_nlmsg_batch_size(b) < NFTR_BATCH_LIMIT - 512;
+	return mnl_nlmsg_batch_size(b) < NFT_BATCH_LIMIT - 512;
 }
 
 static size_t finish(struct mnl_nlmsg_batch *b, bool ok, uint32_t seq)
@@ -280,11 +285,11 @@ static size_t finish(struct mnl_nlmsg_batch *b, bool ok, uint32_t seq)
  * identity (into t, when there is one). Returns the next sequence number.
  */
 static uint32_t begin_batch(struct mnl_nlmsg_batch *b, uint32_t seq, uint16_t queue,
-                            char name[NFTR_TABLE_LEN], struct nftnl_table *t)
+                            char name[NFT_BATCH_TABLE_LEN], struct nftnl_table *t)
 {
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
 	mnl_nlmsg_batch_next(b);
-	nftr_table_name(queue, name, NFTR_TABLE_LEN);
+	nft_batch_table_name(queue, name, NFT_BATCH_TABLE_LEN);
 	if (t) {
 		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_IPV4);
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
@@ -292,10 +297,10 @@ static uint32_t begin_batch(struct mnl_nlmsg_batch *b, uint32_t seq, uint16_t qu
 	return seq;
 }
 
-size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
+size_t nft_batch_install(char *buf, uint16_t queue, uint32_t seq)
 {
-	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFTR_BATCH_LIMIT);
-	char name[NFTR_TABLE_LEN];
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFT_BATCH_LIMIT);
+	char name[NFT_BATCH_TABLE_LEN];
 	struct nftnl_table *t = nftnl_table_alloc();
 	bool ok = t != NULL;
 
@@ -312,18 +317,18 @@ size_t nftr_build_install(char *buf, uint16_t queue, uint32_t seq)
 		put_table(b, t, NFT_MSG_NEWTABLE, NLM_F_CREATE, &seq);
 		nftnl_table_free(t);
 	}
-	for (int i = 0; ok && i < NFTR_CHAINS; i++)
+	for (int i = 0; ok && i < NFT_BATCH_CHAINS; i++)
 		ok = put_chain(b, name, &chains[i], &seq) && room(b);
-	for (int i = 0; ok && i < NFTR_CHAINS; i++)
+	for (int i = 0; ok && i < NFT_BATCH_CHAINS; i++)
 		for (const int *k = chains[i].rules; ok && *k != R_END; k++)
 			ok = put_rule(b, name, chains[i].name, *k, queue, &seq) && room(b);
 	return finish(b, ok, seq);
 }
 
-size_t nftr_build_remove(char *buf, uint16_t queue, uint32_t seq)
+size_t nft_batch_remove(char *buf, uint16_t queue, uint32_t seq)
 {
-	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFTR_BATCH_LIMIT);
-	char name[NFTR_TABLE_LEN];
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, NFT_BATCH_LIMIT);
+	char name[NFT_BATCH_TABLE_LEN];
 	struct nftnl_table *t = nftnl_table_alloc();
 
 	if (b == NULL || t == NULL) {

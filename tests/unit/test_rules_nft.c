@@ -16,14 +16,14 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
-#include "pgmned/rules_nft.h"
+#include "pgmned/rules_nft_batch.h"
 #include "unit_util.h"
 
 #define SEQ0 1000u
 #define QUEUE 300 /* 0x012c */
 #define NFT_TYPE(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
 
-static char buf[NFTR_BATCH_BUF];
+static char buf[NFT_BATCH_BUF];
 
 /* The n-th message of a batch of len bytes, NULL past the end. */
 static const struct nlmsghdr *nth(size_t len, int n)
@@ -74,7 +74,7 @@ static void expect_chain(const struct nlmsghdr *h, const char *name, uint32_t ho
 	nftnl_chain_free(c);
 }
 
-/* The rules, as libnftnl prints their expressions (rules_nft.h). */
+/* The rules, as libnftnl prints their expressions (rules_nft_batch.h). */
 enum { NOT_PGM, ODATA, FRAGMENT, MARK, UNTAGGED, QUEUE_RULE };
 static const char *const rule_text[] = {
 	[NOT_PGM] =
@@ -143,7 +143,7 @@ static void expect_rule(const struct nlmsghdr *h, const char *chain, int which)
 
 static void test_install_batch(void)
 {
-	size_t len = nftr_build_install(buf, QUEUE, SEQ0);
+	size_t len = nft_batch_install(buf, QUEUE, SEQ0);
 	static const struct {
 		const char *name;
 		int rules[5];
@@ -154,12 +154,12 @@ static void test_install_batch(void)
 	};
 	int m = 7; /* the first rule's message */
 
-	CU_ASSERT_TRUE_FATAL(len > 0 && len <= NFTR_BATCH_LIMIT);
+	CU_ASSERT_TRUE_FATAL(len > 0 && len <= NFT_BATCH_LIMIT);
 	/* begin, the messages that want an ACK, end */
-	CU_ASSERT_EQUAL_FATAL(count(len), 1 + NFTR_INSTALL_MSGS + 1);
+	CU_ASSERT_EQUAL_FATAL(count(len), 1 + NFT_BATCH_INSTALL_MSGS + 1);
 	CU_ASSERT_EQUAL(nth(len, 0)->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
-	CU_ASSERT_EQUAL(nth(len, NFTR_INSTALL_MSGS + 1)->nlmsg_type, NFNL_MSG_BATCH_END);
-	for (int i = 0; i < NFTR_INSTALL_MSGS + 2; i++)
+	CU_ASSERT_EQUAL(nth(len, NFT_BATCH_INSTALL_MSGS + 1)->nlmsg_type, NFNL_MSG_BATCH_END);
+	for (int i = 0; i < NFT_BATCH_INSTALL_MSGS + 2; i++)
 		CU_ASSERT_EQUAL(nth(len, i)->nlmsg_seq, SEQ0 + (unsigned)i);
 	/* add, delete, add: replaces a stale table, no error without one */
 	expect_table(nth(len, 1), NFT_MSG_NEWTABLE, NLM_F_CREATE);
@@ -173,14 +173,14 @@ static void test_install_batch(void)
 	for (size_t c = 0; c < sizeof chains / sizeof chains[0]; c++)
 		for (const int *k = chains[c].rules; *k >= 0; k++)
 			expect_rule(nth(len, m++), chains[c].name, *k);
-	CU_ASSERT_EQUAL(m, NFTR_INSTALL_MSGS + 1);
+	CU_ASSERT_EQUAL(m, NFT_BATCH_INSTALL_MSGS + 1);
 }
 
 static void test_remove_batch(void)
 {
-	size_t len = nftr_build_remove(buf, QUEUE, SEQ0);
+	size_t len = nft_batch_remove(buf, QUEUE, SEQ0);
 
-	CU_ASSERT_EQUAL_FATAL(count(len), 1 + NFTR_REMOVE_MSGS + 1);
+	CU_ASSERT_EQUAL_FATAL(count(len), 1 + NFT_BATCH_REMOVE_MSGS + 1);
 	CU_ASSERT_EQUAL(nth(len, 0)->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
 	expect_table(nth(len, 1), NFT_MSG_DELTABLE, 0);
 	CU_ASSERT_EQUAL(nth(len, 2)->nlmsg_type, NFNL_MSG_BATCH_END);
@@ -188,14 +188,14 @@ static void test_remove_batch(void)
 
 static void test_table_names(void)
 {
-	char name[NFTR_TABLE_LEN];
+	char name[NFT_BATCH_TABLE_LEN];
 
-	nftr_table_name(0, name, sizeof name);
+	nft_batch_table_name(0, name, sizeof name);
 	CU_ASSERT_STRING_EQUAL(name, "pgmned-q0");
-	nftr_table_name(65535, name, sizeof name);
+	nft_batch_table_name(65535, name, sizeof name);
 	CU_ASSERT_STRING_EQUAL(name, "pgmned-q65535");
 	/* the largest queue number still builds */
-	CU_ASSERT_TRUE(nftr_build_install(buf, 65535, 1) > 0);
+	CU_ASSERT_TRUE(nft_batch_install(buf, 65535, 1) > 0);
 }
 
 int main(void)
