@@ -11,7 +11,7 @@
 
 static int install_nft(struct rules *r)
 {
-	if (nftr_install(r->queue) == 0) {
+	if (nft_rules_install(r->queue) == 0) {
 		r->installed = NED_RULES_NFT;
 		return 0;
 	}
@@ -49,7 +49,7 @@ int rules_install(struct rules *r, enum ned_rules want, uint16_t queue,
 	}
 	if (want == NED_RULES_NFT) {
 		/* A crashed iptables run's chains would queue PGM a second time. */
-		if (nftr_ipt_chains_exist(queue))
+		if (nft_rules_ipt_chains_exist(queue))
 			ipt_rules_remove(queue);
 		if (install_nft(r) == 0)
 			return 0;
@@ -58,7 +58,7 @@ int rules_install(struct rules *r, enum ned_rules want, uint16_t queue,
 	 * iptables, asked for or as the fallback: a table of ours left by a
 	 * crashed nftables run would queue PGM twice, so it goes first.
 	 */
-	if (nftr_remove(queue) < 0 && errno != EPROTONOSUPPORT && errno != ENOENT)
+	if (nft_rules_remove(queue) < 0 && errno != EPROTONOSUPPORT && errno != ENOENT)
 		log_debug("rules: no nftables table of ours to remove (%s)", strerror(errno));
 	if (ipt_rules_install(queue, ifs) < 0)
 		return -1;
@@ -82,7 +82,7 @@ void rules_remove(struct rules *r)
 {
 	switch ((enum ned_rules)r->installed) {
 	case NED_RULES_NFT:
-		if (nftr_remove(r->queue) < 0)
+		if (nft_rules_remove(r->queue) < 0)
 			log_warn("rules: cannot delete nftables table pgmned-q%u", r->queue);
 		break;
 	case NED_RULES_IPTABLES:
@@ -99,5 +99,5 @@ int rules_queued(const struct rules *r, uint64_t *packets)
 {
 	if (r->installed != NED_RULES_NFT)
 		return -1;
-	return nftr_queued(r->queue, packets);
+	return nft_rules_queued(r->queue, packets);
 }

@@ -108,14 +108,14 @@ static uint32_t first_seq(void)
 	return (uint32_t)time(NULL);
 }
 
-int nftr_install(uint16_t queue)
+int nft_rules_install(uint16_t queue)
 {
 	char buf[NFT_BATCH_BUF];
 
 	return exchange(buf, nft_batch_install(buf, queue, first_seq()), NFT_BATCH_INSTALL_MSGS);
 }
 
-int nftr_remove(uint16_t queue)
+int nft_rules_remove(uint16_t queue)
 {
 	char buf[NFT_BATCH_BUF];
 
@@ -146,7 +146,7 @@ static int on_rule(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-int nftr_queued(uint16_t queue, uint64_t *packets)
+int nft_rules_queued(uint16_t queue, uint64_t *packets)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	char name[NFT_BATCH_TABLE_LEN];
@@ -209,7 +209,7 @@ static bool filter_chain_exists(struct mnl_socket *nl, const char *chain, uint32
 	       ((struct nlmsghdr *)buf)->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN);
 }
 
-bool nftr_ipt_chains_exist(uint16_t queue)
+bool nft_rules_ipt_chains_exist(uint16_t queue)
 {
 	char in[NFT_BATCH_TABLE_LEN];
 	struct mnl_socket *nl = nl_open();

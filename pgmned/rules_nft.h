@@ -12,15 +12,15 @@
  * The install and remove exchanges and the queue rules' counter over a
  * netlink socket of their own (rules_nft.c). 0 or -1 with errno.
  */
-int nftr_install(uint16_t queue);
-int nftr_remove(uint16_t queue);
+int nft_rules_install(uint16_t queue);
+int nft_rules_remove(uint16_t queue);
 /* Packets the queue rules of both queueing chains matched so far. */
-int nftr_queued(uint16_t queue, uint64_t *packets);
+int nft_rules_queued(uint16_t queue, uint64_t *packets);
 /*
  * Whether iptables-nft holds chains of rules_ipt.h for this queue (a
  * crashed run's under --rules iptables): one cheap netlink query instead
  * of running iptables. iptables-legacy chains are invisible here.
  */
-bool nftr_ipt_chains_exist(uint16_t queue);
+bool nft_rules_ipt_chains_exist(uint16_t queue);
 
 #endif
