@@ -17,7 +17,6 @@
 #include "../engine/ne.h"
 #include "pktmark.h"
 
-#define CHAIN_LEN 32
 #define RULESET_MAX 16384 /* three chains and a rule per interface */
 #define STALE_JUMPS_MAX 16 /* jumps left by crashed runs, removed one by one */
 
@@ -40,14 +39,14 @@ _Static_assert(PKTMARK_TAG == 0x50000000u && PKTMARK_TAG_MASK == 0xff000000u,
                "PKTMARK_MATCH spells the tag");
 
 struct chains {
-	char pre[CHAIN_LEN], post[CHAIN_LEN], in[CHAIN_LEN];
+	char pre[IPT_CHAIN_LEN], post[IPT_CHAIN_LEN], in[IPT_CHAIN_LEN];
 };
 
 static void chain_names(uint16_t queue, struct chains *c)
 {
-	snprintf(c->pre, CHAIN_LEN, IPT_CHAIN_PRE, queue);
-	snprintf(c->post, CHAIN_LEN, IPT_CHAIN_POST, queue);
-	snprintf(c->in, CHAIN_LEN, IPT_CHAIN_IN, queue);
+	snprintf(c->pre, IPT_CHAIN_LEN, IPT_CHAIN_PRE, queue);
+	snprintf(c->post, IPT_CHAIN_LEN, IPT_CHAIN_POST, queue);
+	snprintf(c->in, IPT_CHAIN_LEN, IPT_CHAIN_IN, queue);
 }
 
 /*
@@ -235,7 +234,7 @@ int ipt_rules_install(uint16_t queue, const struct ne_ifaces *ifs)
 int ipt_rules_retag(uint16_t queue, const struct ne_ifaces *ifs)
 {
 	static char text[RULESET_MAX];
-	char pre[CHAIN_LEN];
+	char pre[IPT_CHAIN_LEN];
 	size_t n;
 
 	snprintf(pre, sizeof pre, IPT_CHAIN_PRE, queue);

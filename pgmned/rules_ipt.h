@@ -32,6 +32,7 @@ struct ne_ifaces;
 #define IPT_CHAIN_PRE "PGMNE-Q%u-PRE"
 #define IPT_CHAIN_POST "PGMNE-Q%u-POST"
 #define IPT_CHAIN_IN "PGMNE-Q%u-IN"
+#define IPT_CHAIN_LEN 32 /* bytes for any of them, NUL included */
 
 /*
  * Replace any stale chains of this queue and install fresh ones, tagging

@@ -211,7 +211,7 @@ static bool filter_chain_exists(struct mnl_socket *nl, const char *chain, uint32
 
 bool nft_rules_ipt_chains_exist(uint16_t queue)
 {
-	char in[NFT_BATCH_TABLE_LEN];
+	char in[IPT_CHAIN_LEN];
 	struct mnl_socket *nl = nl_open();
 	bool found;
 
