@@ -2,7 +2,7 @@
  * pgmnectl -j: the reply as one JSON document. Names are stable (tests
  * and scripts read them); times are plain milliseconds.
  */
-#include "pgmnectl.h"
+#include "output.h"
 
 static void json_interfaces(struct jw *w, const struct nectl_reply *rep)
 {
@@ -115,7 +115,7 @@ static void json_traffic(struct jw *w, const struct nectl_reply *rep)
 	jw_u64(w, "repair_states", h->rstates);
 }
 
-void nectl_json(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)
+static void json_reply(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)
 {
 	struct jw w;
 	jw_init(&w, f);
@@ -132,3 +132,8 @@ void nectl_json(const struct ctl_req *req, const struct nectl_reply *rep, FILE *
 	jw_end_obj(&w);
 	jw_done(&w);
 }
+
+const struct output output_json = {
+	.reply = json_reply,
+	.refresh_separator = "",
+};

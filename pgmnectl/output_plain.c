@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pgmnectl.h"
+#include "output.h"
 
 #define U64(buf, v) snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)(v))
 
@@ -194,7 +194,7 @@ static void print_traffic(const struct nectl_reply *rep, FILE *f)
 	        h->rstates);
 }
 
-void nectl_plain(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)
+static void plain_reply(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)
 {
 	switch (req->type) {
 	case CTL_REQ_SHOW_INTERFACES: print_interfaces(rep, f); break;
@@ -213,3 +213,8 @@ void nectl_plain(const struct ctl_req *req, const struct nectl_reply *rep, FILE 
 		break;
 	}
 }
+
+const struct output output_plain = {
+	.reply = plain_reply,
+	.refresh_separator = "\n",
+};

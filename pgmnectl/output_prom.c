@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "pgmnectl.h"
+#include "output.h"
 
 #define METRIC_MAX 96
 
@@ -102,9 +102,16 @@ static void health(const struct ctl_health *h, FILE *f)
 	fprintf(f, "pgmne_repair_states %" PRIu64 "\n", h->rstates);
 }
 
-void nectl_prom(const struct nectl_reply *rep, FILE *f)
+/* Only show traffic comes here: its counters and the daemon's health. */
+static void prom_reply(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)
 {
+	(void)req;
 	if_counters(rep, f);
 	if (rep->has_health)
 		health(&rep->health, f);
 }
+
+const struct output output_prom = {
+	.reply = prom_reply,
+	.refresh_separator = "",
+};

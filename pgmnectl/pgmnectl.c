@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "pgmnectl.h"
 
 struct opts {
@@ -76,18 +77,20 @@ static int parse_opts(int argc, char *argv[], struct opts *o)
 	return NECTL_EXIT_OK;
 }
 
-static int run_once(const struct opts *o, const struct nectl_cmd *cmd)
+/* The output format, chosen once: --prometheus, -j, else tables. */
+static const struct output *pick_output(const struct opts *o, const struct nectl_cmd *cmd)
+{
+	if (cmd->prometheus)
+		return &output_prom;
+	return o->json ? &output_json : &output_plain;
+}
+
+static int run_once(const struct opts *o, const struct nectl_cmd *cmd, const struct output *out)
 {
 	struct nectl_reply rep;
 	int rc = nectl_request(o->socket, &cmd->req, &rep);
-	if (rc == NECTL_EXIT_OK) {
-		if (cmd->prometheus)
-			nectl_prom(&rep, stdout);
-		else if (o->json)
-			nectl_json(&cmd->req, &rep, stdout);
-		else
-			nectl_plain(&cmd->req, &rep, stdout);
-	}
+	if (rc == NECTL_EXIT_OK)
+		out->reply(&cmd->req, &rep, stdout);
 	nectl_reply_free(&rep);
 	if (fflush(stdout) != 0 && rc == NECTL_EXIT_OK) {
 		fprintf(stderr, "pgmnectl: writing output: %s\n", strerror(errno));
@@ -101,7 +104,7 @@ static int run_once(const struct opts *o, const struct nectl_cmd *cmd)
  * signals stay blocked and are taken by sigtimedwait(), so an interrupt
  * ends the wait at once and never cuts a table in half.
  */
-static int watch(const struct opts *o, const struct nectl_cmd *cmd)
+static int watch(const struct opts *o, const struct nectl_cmd *cmd, const struct output *out)
 {
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -113,9 +116,9 @@ static int watch(const struct opts *o, const struct nectl_cmd *cmd)
 	for (unsigned long n = 1;; n++) {
 		if (tty)
 			fputs("\033[H\033[2J", stdout); /* home, clear screen */
-		else if (n > 1 && !o->json && !cmd->prometheus)
-			fputc('\n', stdout);
-		int rc = run_once(o, cmd);
+		else if (n > 1)
+			fputs(out->refresh_separator, stdout);
+		int rc = run_once(o, cmd, out);
 		if (rc != NECTL_EXIT_OK)
 			return rc;
 		if (o->count != 0 && n >= o->count)
@@ -141,5 +144,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "pgmnectl: -j and --prometheus exclude each other\n");
 		return NECTL_EXIT_USAGE;
 	}
-	return cmd.watch ? watch(&o, &cmd) : run_once(&o, &cmd);
+	const struct output *out = pick_output(&o, &cmd);
+	return cmd.watch ? watch(&o, &cmd, out) : run_once(&o, &cmd, out);
 }

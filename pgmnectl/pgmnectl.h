@@ -76,11 +76,6 @@ struct nectl_reply {
 int nectl_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep);
 void nectl_reply_free(struct nectl_reply *rep);
 
-/* Output. */
-void nectl_plain(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f);
-void nectl_json(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f);
-void nectl_prom(const struct nectl_reply *rep, FILE *f);
-
 /* Shared text helpers (util.c). */
 void *nectl_xrealloc(void *p, size_t n, size_t size); /* exits on failure */
 char *nectl_xstrdup(const char *s);

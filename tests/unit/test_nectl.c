@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgmnectl/output.h"
 #include "pgmnectl/pgmnectl.h"
 #include "unit_util.h"
 
@@ -160,9 +161,10 @@ static void test_prometheus_labels(void)
 	snprintf(c.name, sizeof c.name, "a\"b\\c");
 	c.v[0] = 7;
 	struct nectl_reply rep = { .counters = &c, .n_counters = 1 };
+	struct ctl_req req = { .type = CTL_REQ_SHOW_TRAFFIC };
 	struct mem m;
 	mem_open(&m);
-	nectl_prom(&rep, m.f);
+	output_prom.reply(&req, &rep, m.f);
 	char *out = mem_text(&m);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "# TYPE pgmne_in_spms_total counter\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "pgmne_in_spms_total{interface=\"a\\\"b\\\\c\"} 7\n"));

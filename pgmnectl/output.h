@@ -1,0 +1,30 @@
+/*
+ * pgmnectl's output formats behind one interface, chosen once at start:
+ * aligned tables (output_plain.c), one JSON document per reply (-j,
+ * output_json.c), or the Prometheus text format (show traffic
+ * --prometheus, output_prom.c; the parser allows it nowhere else).
+ */
+#ifndef PGMNE_NECTL_OUTPUT_H
+#define PGMNE_NECTL_OUTPUT_H
+
+#include <stdio.h>
+
+#include "pgmnectl.h"
+
+struct output {
+	/* The whole reply to one request. */
+	void (*reply)(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f);
+	/*
+	 * Written by watch between two refreshes when stdout is no terminal
+	 * (a terminal has its screen cleared instead): a blank line sets
+	 * tables apart; JSON documents and Prometheus expositions follow one
+	 * another as they are, as a reader of such a stream expects.
+	 */
+	const char *refresh_separator;
+};
+
+extern const struct output output_plain;
+extern const struct output output_json;
+extern const struct output output_prom;
+
+#endif
