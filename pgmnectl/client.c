@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,7 +14,11 @@
 #include <unistd.h>
 
 #include "../common/timerq.h"
-#include "pgmnectl.h"
+#include "client.h"
+#include "util.h"
+
+#define NECTL_REPLY_TIMEOUT_MS 10000
+#define NECTL_MAX_RECORDS (1u << 20)
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -4,7 +4,7 @@
  */
 #include <inttypes.h>
 
-#include "pgmnectl.h"
+#include "json_writer.h"
 
 void jw_init(struct jw *w, FILE *f)
 {

@@ -9,7 +9,8 @@
 
 #include <stdio.h>
 
-#include "pgmnectl.h"
+#include "../common/ctlproto.h"
+#include "client.h"
 
 struct output {
 	/* The whole reply to one request. */

@@ -2,7 +2,9 @@
  * pgmnectl -j: the reply as one JSON document. Names are stable (tests
  * and scripts read them); times are plain milliseconds.
  */
+#include "json_writer.h"
 #include "output.h"
+#include "util.h"
 
 static void json_interfaces(struct jw *w, const struct nectl_reply *rep)
 {

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "output.h"
+#include "table.h"
+#include "util.h"
 
 #define U64(buf, v) snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)(v))
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "util.h"
 
 #define METRIC_MAX 96
 

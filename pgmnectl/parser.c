@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pgmnectl.h"
+#include "parser.h"
 
 enum tok_kind {
 	TK_NONE,     /* end of a table */

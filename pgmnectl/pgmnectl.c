@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "output.h"
+#include "parser.h"
 #include "pgmnectl.h"
 
 struct opts {

@@ -3,10 +3,12 @@
  * column is as wide as its widest cell; the last column is not padded,
  * so lines carry no trailing blanks.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgmnectl.h"
+#include "table.h"
+#include "util.h"
 
 #define TBL_GAP "  "
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pgmnectl.h"
+#include "util.h"
 
 /* A command-line tool out of memory has nothing better to do than say so. */
 static void out_of_memory(void)

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgmnectl/json_writer.h"
 #include "pgmnectl/output.h"
-#include "pgmnectl/pgmnectl.h"
+#include "pgmnectl/parser.h"
+#include "pgmnectl/table.h"
+#include "pgmnectl/util.h"
 #include "unit_util.h"
 
 /* A memory stream and what was written to it. */
