@@ -7,6 +7,8 @@
 #ifndef PGMNE_NECTL_OUTPUT_H
 #define PGMNE_NECTL_OUTPUT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../common/ctlproto.h"
@@ -27,5 +29,11 @@ struct output {
 extern const struct output output_plain;
 extern const struct output output_json;
 extern const struct output output_prom;
+
+/* Formatters of one format, declared here for the unit tests. */
+/* "1.250s", "0.100s": milliseconds as seconds with three decimals. */
+void plain_fmt_ms(char *buf, size_t len, uint64_t ms);
+/* "InNakNoSessionErrors" -> "in_nak_no_session_errors", for metric names. */
+void prom_snake_case(char *buf, size_t len, const char *camel);
 
 #endif

@@ -11,6 +11,11 @@
 
 #define U64(buf, v) snprintf(buf, sizeof buf, "%" PRIu64, (uint64_t)(v))
 
+void plain_fmt_ms(char *buf, size_t len, uint64_t ms)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "s", ms / 1000, ms % 1000);
+}
+
 /* "500ms", "10s": timer settings read best in their own unit. */
 static void fmt_ivl(char *buf, size_t len, uint32_t ms)
 {
@@ -77,8 +82,8 @@ static void print_sessions(const struct nectl_reply *rep, FILE *f)
 		U64(sqn, s->spm_sqn);
 		U64(trail, s->trail);
 		U64(lead, s->lead);
-		nectl_fmt_ms(age, sizeof age, s->age_ms);
-		nectl_fmt_ms(spm, sizeof spm, s->spm_age_ms);
+		plain_fmt_ms(age, sizeof age, s->age_ms);
+		plain_fmt_ms(spm, sizeof spm, s->spm_age_ms);
 		U64(rs, s->rstates);
 		const char *row[] = { tsi, grp, src, dport, s->upstream.s_addr ? up : "-",
 		                      s->upstream_ifname[0] ? s->upstream_ifname : "-",
@@ -117,9 +122,9 @@ static void print_state(const struct nectl_reply *rep, FILE *f)
 		U64(sqn, r->sqn);
 		join_ifaces(r, ifs, sizeof ifs);
 		U64(retries, r->retries);
-		nectl_fmt_ms(left, sizeof left, r->time_left_ms);
+		plain_fmt_ms(left, sizeof left, r->time_left_ms);
 		if (r->elim_left_ms)
-			nectl_fmt_ms(elim, sizeof elim, r->elim_left_ms);
+			plain_fmt_ms(elim, sizeof elim, r->elim_left_ms);
 		else
 			snprintf(elim, sizeof elim, "-");
 		const char *row[] = { tsi, grp, sqn, ctl_phase_name(r->phase), ifs, retries,

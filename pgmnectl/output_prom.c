@@ -3,6 +3,7 @@
  * format (version 0.0.4), for a node_exporter textfile or a scrape
  * wrapper. Per-interface counters carry an interface="..." label.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
@@ -25,10 +26,27 @@ static void put_label(FILE *f, const char *s)
 	}
 }
 
+void prom_snake_case(char *buf, size_t len, const char *camel)
+{
+	size_t o = 0;
+	for (size_t i = 0; camel[i] != '\0' && o + 2 < len; i++) {
+		unsigned char c = (unsigned char)camel[i];
+		unsigned char prev = i > 0 ? (unsigned char)camel[i - 1] : 0;
+		unsigned char next = (unsigned char)camel[i + 1];
+		/* a word starts at an upper-case letter after a lower-case one,
+		 * or at the last capital of a run followed by lower case (OIFs) */
+		if (isupper(c) && i > 0 &&
+		    (islower(prev) || isdigit(prev) || (isupper(prev) && islower(next))))
+			buf[o++] = '_';
+		buf[o++] = (char)tolower(c);
+	}
+	buf[o] = '\0';
+}
+
 static void metric_name(char *buf, size_t len, const char *camel, const char *suffix)
 {
 	char snake[METRIC_MAX / 2];
-	nectl_snake(snake, sizeof snake, camel);
+	prom_snake_case(snake, sizeof snake, camel);
 	snprintf(buf, len, "pgmne_%s%s", snake, suffix);
 }
 

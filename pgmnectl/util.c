@@ -1,7 +1,9 @@
-/* pgmnectl: allocation that cannot fail quietly, and small formatters. */
+/*
+ * pgmnectl: allocation that cannot fail quietly, and the formatters
+ * more than one output uses.
+ */
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,28 +35,6 @@ char *nectl_xstrdup(const char *s)
 	if (d == NULL)
 		out_of_memory();
 	return d;
-}
-
-void nectl_fmt_ms(char *buf, size_t len, uint64_t ms)
-{
-	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "s", ms / 1000, ms % 1000);
-}
-
-void nectl_snake(char *buf, size_t len, const char *camel)
-{
-	size_t o = 0;
-	for (size_t i = 0; camel[i] != '\0' && o + 2 < len; i++) {
-		unsigned char c = (unsigned char)camel[i];
-		unsigned char prev = i > 0 ? (unsigned char)camel[i - 1] : 0;
-		unsigned char next = (unsigned char)camel[i + 1];
-		/* a word starts at an upper-case letter after a lower-case one,
-		 * or at the last capital of a run followed by lower case (OIFs) */
-		if (isupper(c) && i > 0 &&
-		    (islower(prev) || isdigit(prev) || (isupper(prev) && islower(next))))
-			buf[o++] = '_';
-		buf[o++] = (char)tolower(c);
-	}
-	buf[o] = '\0';
 }
 
 void nectl_fmt_addr(char *buf, size_t len, struct in_addr a)

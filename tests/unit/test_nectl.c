@@ -179,17 +179,17 @@ static void test_prometheus_labels(void)
 static void test_formatters(void)
 {
 	char b[32];
-	nectl_snake(b, sizeof b, "InNakNoSessionErrors");
+	prom_snake_case(b, sizeof b, "InNakNoSessionErrors");
 	CU_ASSERT_STRING_EQUAL(b, "in_nak_no_session_errors");
-	nectl_snake(b, sizeof b, "RdataEliminatedOIF");
+	prom_snake_case(b, sizeof b, "RdataEliminatedOIF");
 	CU_ASSERT_STRING_EQUAL(b, "rdata_eliminated_oif");
-	nectl_snake(b, 6, "InNakNoSessionErrors"); /* cut, never overrun */
+	prom_snake_case(b, 6, "InNakNoSessionErrors"); /* cut, never overrun */
 	CU_ASSERT_TRUE(strlen(b) < 6);
-	nectl_fmt_ms(b, sizeof b, 0);
+	plain_fmt_ms(b, sizeof b, 0);
 	CU_ASSERT_STRING_EQUAL(b, "0.000s");
-	nectl_fmt_ms(b, sizeof b, 61250);
+	plain_fmt_ms(b, sizeof b, 61250);
 	CU_ASSERT_STRING_EQUAL(b, "61.250s");
-	nectl_fmt_ms(b, sizeof b, UINT64_MAX);
+	plain_fmt_ms(b, sizeof b, UINT64_MAX);
 	CU_ASSERT_STRING_EQUAL(b, "18446744073709551.615s");
 	struct in_addr a = { .s_addr = inet_addr("10.1.2.3") };
 	nectl_fmt_addr(b, sizeof b, a);
