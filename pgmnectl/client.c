@@ -289,7 +289,7 @@ static void sort_reply(struct nectl_reply *rep)
 		qsort(rep->counters, rep->n_counters, sizeof *rep->counters, cmp_counters);
 }
 
-int nectl_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep)
+int client_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep)
 {
 	memset(rep, 0, sizeof *rep);
 	uint64_t deadline = mono_ms() + NECTL_REPLY_TIMEOUT_MS;
@@ -306,7 +306,7 @@ int nectl_request(const char *path, const struct ctl_req *req, struct nectl_repl
 	return rc;
 }
 
-void nectl_reply_free(struct nectl_reply *rep)
+void client_reply_free(struct nectl_reply *rep)
 {
 	free(rep->ifs);
 	free(rep->sessions);

@@ -46,7 +46,7 @@ struct nectl_reply {
  * (records sorted for stable output). On failure prints one line on
  * stderr and returns the exit code.
  */
-int nectl_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep);
-void nectl_reply_free(struct nectl_reply *rep);
+int client_request(const char *path, const struct ctl_req *req, struct nectl_reply *rep);
+void client_reply_free(struct nectl_reply *rep);
 
 #endif

@@ -62,7 +62,7 @@ static const struct token t_main[] = {
 	KW("watch", 0, SET_WATCH, t_watch),
 	LAST };
 
-void nectl_print_commands(FILE *f)
+void parser_print_commands(FILE *f)
 {
 	fputs("commands: show interfaces | show sessions | show state [GROUP] [TSI] | "
 	      "show traffic [IFACE] [--prometheus] | clear traffic [IFACE] | "
@@ -183,11 +183,11 @@ static int word_error(const struct token *table, const char *word)
 		fprintf(stderr, "pgmnectl: ambiguous command '%s'; ", word);
 	else
 		fprintf(stderr, "pgmnectl: unknown command '%s'; ", word);
-	nectl_print_commands(stderr);
+	parser_print_commands(stderr);
 	return NECTL_EXIT_USAGE;
 }
 
-int nectl_parse(int argc, char *const argv[], struct nectl_cmd *cmd)
+int parser_parse(int argc, char *const argv[], struct nectl_cmd *cmd)
 {
 	const struct token *table = t_main;
 	memset(cmd, 0, sizeof *cmd);
@@ -206,7 +206,7 @@ int nectl_parse(int argc, char *const argv[], struct nectl_cmd *cmd)
 	}
 	if (!has_kind(table, TK_ENDOK)) {
 		fprintf(stderr, "pgmnectl: %s; ", argc ? "incomplete command" : "no command");
-		nectl_print_commands(stderr);
+		parser_print_commands(stderr);
 		return NECTL_EXIT_USAGE;
 	}
 	return NECTL_EXIT_OK;

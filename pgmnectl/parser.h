@@ -22,8 +22,8 @@ struct nectl_cmd {
  * Parse the words of a command (after the options). On error prints one
  * line on stderr and returns the exit code; NECTL_EXIT_OK on success.
  */
-int nectl_parse(int argc, char *const argv[], struct nectl_cmd *cmd);
+int parser_parse(int argc, char *const argv[], struct nectl_cmd *cmd);
 /* One line listing every command. */
-void nectl_print_commands(FILE *f);
+void parser_print_commands(FILE *f);
 
 #endif

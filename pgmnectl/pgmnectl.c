@@ -30,7 +30,7 @@ static void usage(FILE *f)
 	      "  -s socket  control socket (default " CTL_DEFAULT_SOCKET ")\n"
 	      "  -n count   with watch: stop after count refreshes\n"
 	      "  --help     this text\n", f);
-	nectl_print_commands(f);
+	parser_print_commands(f);
 }
 
 /* Parse options up to the first command word. */
@@ -90,10 +90,10 @@ static const struct output *pick_output(const struct opts *o, const struct nectl
 static int run_once(const struct opts *o, const struct nectl_cmd *cmd, const struct output *out)
 {
 	struct nectl_reply rep;
-	int rc = nectl_request(o->socket, &cmd->req, &rep);
+	int rc = client_request(o->socket, &cmd->req, &rep);
 	if (rc == NECTL_EXIT_OK)
 		out->reply(&cmd->req, &rep, stdout);
-	nectl_reply_free(&rep);
+	client_reply_free(&rep);
 	if (fflush(stdout) != 0 && rc == NECTL_EXIT_OK) {
 		fprintf(stderr, "pgmnectl: writing output: %s\n", strerror(errno));
 		rc = NECTL_EXIT_FAIL;
@@ -139,7 +139,7 @@ int main(int argc, char *argv[])
 	int rc = parse_opts(argc, argv, &o);
 	if (rc != NECTL_EXIT_OK)
 		return rc;
-	rc = nectl_parse(argc - optind, argv + optind, &cmd);
+	rc = parser_parse(argc - optind, argv + optind, &cmd);
 	if (rc != NECTL_EXIT_OK)
 		return rc;
 	if (cmd.prometheus && o.json) {

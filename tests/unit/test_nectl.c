@@ -44,7 +44,7 @@ static int parse(const char *line, struct nectl_cmd *cmd)
 	snprintf(copy, sizeof copy, "%s", line);
 	for (char *t = strtok(copy, " "); t != NULL && argc < 16; t = strtok(NULL, " "))
 		argv[argc++] = t;
-	return nectl_parse(argc, argv, cmd);
+	return parser_parse(argc, argv, cmd);
 }
 
 static void test_grammar_commands(void)
