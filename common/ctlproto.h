@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/un.h>
 
 #include "counters.h"
 #include "tsi.h"
@@ -32,6 +33,8 @@
 #define CTL_ERR_TEXT_MAX 200
 /* Where pgmned listens on its default queue and pgmnectl connects (-s). */
 #define CTL_DEFAULT_SOCKET "/run/pgmned.sock"
+/* Bytes for a control socket path and its NUL. */
+#define CTL_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
 enum ctl_type {
 	/* requests, pgmnectl -> pgmned; all share struct ctl_req */

@@ -56,7 +56,7 @@ struct ctl {
 	uint64_t (*now)(void *arg);
 	void *now_arg;
 	uint64_t activity;         /* event counter ordering client activity */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char path[CTL_PATH_MAX];
 	dev_t dev;                 /* identity of our socket file, so ctl_close */
 	ino_t ino;                 /* never unlinks someone else's */
 	struct ctl_client *clients[CTL_SLOTS];

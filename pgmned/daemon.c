@@ -108,7 +108,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 /* Settings the running engine and datapath cannot take over: name them. */
 static void warn_restart_needed(const struct ned_opts *now, const struct ned_opts *next)
 {
-	char a[NED_SOCKET_MAX], b[NED_SOCKET_MAX];
+	char a[CTL_PATH_MAX], b[CTL_PATH_MAX];
 
 	for (size_t i = 0; i < ned_optdesc_count; i++) {
 		const struct ned_optdesc *o = &ned_optdescs[i];
@@ -286,7 +286,7 @@ static int open_rtnl(struct daemon *d)
 
 static int open_ctl(struct daemon *d)
 {
-	char path[NED_SOCKET_MAX];
+	char path[CTL_PATH_MAX];
 
 	ned_ctl_path(&d->opts, path, sizeof path);
 	d->ctl = ctl_open(path, d->epfd, d->ne, &d->ifaces);

@@ -35,7 +35,7 @@ static void usage_line(FILE *f)
 static void help(void)
 {
 	struct ned_opts def;
-	char val[NED_SOCKET_MAX];
+	char val[CTL_PATH_MAX];
 
 	ned_opts_defaults(&def);
 	usage_line(stdout);

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/ctlproto.h"
-
 #define OFF(field) offsetof(struct ned_opts, field)
 #define NE_OFF(field) (offsetof(struct ned_opts, ne) + offsetof(struct ne_config, field))
 

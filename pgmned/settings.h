@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/ctlproto.h"
 #include "../engine/ne.h"
 
 #define NED_DEFAULT_QUEUE 113          /* the PGM protocol number, easy to remember */
-#define NED_SOCKET_MAX 108             /* sizeof(sun_path) */
 #define NED_CFG_MAX_BYTES (64 * 1024)  /* a config file is a few lines */
 
 /* The kernel rules pgmned installs (`rules`, rules.h). */
@@ -24,7 +24,7 @@ struct ned_opts {
 	struct ne_config ne;
 	uint32_t queue;                /* NFQUEUE number */
 	uint8_t rules;                 /* enum ned_rules */
-	char ctl_path[NED_SOCKET_MAX]; /* "" = default for the queue */
+	char ctl_path[CTL_PATH_MAX];   /* "" = default for the queue */
 	unsigned n_ifaces;             /* 0 = every multicast interface */
 	char ifaces[NE_MAX_IFACES][IF_NAMESIZE];
 };
