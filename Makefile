@@ -70,6 +70,19 @@ demo:
 	@$(MAKE) --no-print-directory programs
 	@topologies/demo.sh
 
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# A program that does not build yet is skipped by run.sh with a message,
+# so the build is allowed to fail here (-k builds all it can).
+BENCH_ARGS ?=
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -k programs bench-programs || \
+		echo "bench: some programs did not build; their benchmarks will be skipped" >&2
+	@BIN=$(BIN) bench/run.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf build bin $(CLEAN)
 

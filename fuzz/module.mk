@@ -1,5 +1,3 @@
-# fuzz/: libFuzzer harnesses (clang). `make fuzz FUZZ_SECONDS=N`.
-FUZZ_SECONDS ?= 60
-.PHONY: fuzz
-fuzz:
-	@scripts/fuzz.sh $(FUZZ_SECONDS)
+# fuzz/: libFuzzer harnesses (clang) and their seed and regression inputs.
+# `make fuzz FUZZ_SECONDS=N` (top Makefile) builds them with clang and
+# -fsanitize=fuzzer, outside this build's objects, and runs them.
