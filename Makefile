@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmne — PGM network element for Linux routers.
 #
 #   make          build everything into bin/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Benchmark packet builder; see benchpkt.h. */
 #include <string.h>
 

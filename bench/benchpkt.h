@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test packets for the benchmarks: whole IPv4 PGM packets built with the
  * project's own codec (pgm_build, pgm_ip_build), so what the benchmarks

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Benchmark helpers, sourced after tests/system/lib.sh (which provides the
 # namespaces, links, the multicast forwarder, pgmned and the teardown trap): counters,

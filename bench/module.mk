@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/: reproducible benchmarks; results are ratios against a baseline
 # measured in the same run (see docs/bench.md).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Control path: how many NAKs per second pgmned handles on one core,
 # against the NFQUEUE ceiling (bench/nfq_null: receives and drops every
 # packet without looking at it).

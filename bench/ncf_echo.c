@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ncf_echo: the source side of a benchmark that answers NAKs as a real
  * PGM source does (RFC 3208 §6.3, §8.3): every NAK that reaches this host

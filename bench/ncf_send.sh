@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Experiment, not a target: what one NCF costs the router to send, by the
 # path pgmned uses (a raw IPv4 socket, IP_HDRINCL, IP_MULTICAST_LOOP off:
 # route lookup, ip_mr_output / ip_finish_output, the qdisc, veth_xmit)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced at the top level of each namespace benchmark (odata_fwd.sh,
 # nak_flood.sh, ncf_send.sh): where the programs are, then the test and
 # benchmark helpers. Not a function: tests/system/lib.sh declares its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nfq_null: the ceiling for the control-path benchmark.
  *

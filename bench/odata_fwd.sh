@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ODATA forwarding cost of the network element.
 #
 #   gen --(10.0.1.0/24)-- rtr --(10.0.2.0/24)-- sink

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Where the engine's time goes: callgrind (perf has no hardware counters
 # in this VM: `perf stat -e instructions true` says <not supported>) on a
 # small bench_engine run, collecting inside ne_handle() only, so packet

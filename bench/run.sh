@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run every benchmark, collect their result rows, print a summary table.
 #
 # usage: bench/run.sh [--quick]      (BIN=dir of the built programs)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Internet checksum (RFC 1071) as PGM uses it, RFC 3208 §8, with the
  * RFC 1624 incremental update for the NE's in-place rewrites.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Internet checksum as PGM uses it (RFC 3208 §8): ones' complement sum
  * over the whole PGM packet, no pseudo-header. 0 on the wire means "no

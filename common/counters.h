@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Counters of the network element, named after the PGM MIB draft
  * (pgmNeIf* objects, draft-petrova-pgmmib-01) where one exists (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Control protocol encoders and decoders (see ctlproto.h). Byte order is
  * converted here and only here; every read and write is bounds-checked

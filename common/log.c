@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging in the OpenBSD daemon manner: stderr in the foreground,
  * syslog otherwise. The settings live in syslog's own state and in

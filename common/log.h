@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging in the OpenBSD daemon manner: stderr in the foreground,
  * syslog otherwise.

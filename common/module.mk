@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # common/: PGM codec, checksum, sequence numbers, TSI, timers, logging,
 # control protocol. Built into one static library used by every program.
 COMMON_SRC := $(wildcard common/*.c)

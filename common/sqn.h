@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Sequence number arithmetic, RFC 3208 §6.2 (serial number arithmetic,
  * RFC 1982 style, 32 bits): a precedes b when (int32_t)(a - b) < 0.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Timer queue: binary min-heap of struct timer pointers ordered by
  * deadline. Each timer knows its heap index, so cancel and re-arm are

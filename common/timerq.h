@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Timer queue: a binary min-heap of deadlines on a monotonic clock in
  * milliseconds. The clock is passed in by the caller so state machines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Transport Session Identifier, RFC 3208 §3.1 (GSI + data-source port). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * PGM wire format (RFC 3208 §8, §9, §11.8, §12, §13.6, §14.7, §15).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgm_build(): the exact wire bytes for a view — common header (§8),
  * type-specific header, options (§9), payload, checksum.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * In-place edits a network element makes to a packet it forwards, each
  * followed by an RFC 1624 incremental checksum update (§8: whoever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPv4 framing for PGM (RFC 791; Router Alert, RFC 2113, which §8 asks
  * for on SPM, NCF, RDATA and POLL).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Names for packet types, options and parse errors; NLA helpers. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Bodies of the known PGM options: RFC 3208 §9 (core), §11.8 (FEC),
  * §12.7 (congestion reports), §15.4 (NAK back-off, PATH_NLA). Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The option chain, RFC 3208 §9: OPT_LENGTH first, TLVs, END bit on the
  * last, at most 16 options; OPX tells what to do with unknown ones.

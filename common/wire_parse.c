@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgm_parse(): common header (§8), type-specific headers (§8.1-8.3,
  * §13.6, §14.7), options (§9), payload and checksum. Structure is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Internal to the wire codec (common/wire_*.c): bounds-checked big-endian
  * reader and writer, and the option codec table. Nothing outside the

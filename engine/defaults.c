@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Default timers and bounds. RFC 3208 §7.3/§7.4 name the timers but give
  * no values; docs/engine.md explains each choice against the PGM MIB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Engine entry points: construction, the per-packet dispatch and the
  * timer tick. The procedures themselves are in spm.c, nak.c, nnak.c,

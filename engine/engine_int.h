@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Engine internals shared by the engine/ procedure files. Not part of
  * the API: the daemon and the control socket use engine/ne.h only.

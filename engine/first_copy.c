@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Telling copies from packets. A multicast packet forwarded to N
  * interfaces reaches the queue as N back-to-back copies, one per

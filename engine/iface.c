@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The interface table: up to NE_MAX_IFACES interfaces, each a slot whose
  * number is its bit in a repair state's interface set.

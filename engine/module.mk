@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # engine/: the network element's RFC 3208 procedures (§7: SPM, NAK, NCF,
 # RDATA, repair state, sessions), no I/O. A library that pgmned, the unit
 # tests and the engine benchmark link.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NAKs addressed to us, RFC 3208 §7.2-§7.4, §7.7, §9.3.3, in the order
  * the procedure runs:

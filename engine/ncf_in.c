@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NCFs from upstream, RFC 3208 §7.3, §7.5, §9.3.3. An NCF on the
  * interface towards the upstream neighbour confirms pending state (stop

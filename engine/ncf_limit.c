@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NCF rate limiting, RFC 3208 §7.2: "send the first NCF immediately in
  * response to a NAK and then delay the generation of further NCFs (for

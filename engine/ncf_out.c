@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NCFs the engine sends towards receivers, RFC 3208 §7.2, §9.3.3: the
  * echo of the NAK in hand (nak.c), and an NCF for one SQN rebuilt from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The network-element engine: RFC 3208 §7 procedures on parsed packets.
  *

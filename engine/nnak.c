@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Null NAKs, RFC 3208 §9.5.3.2: a DLR that repaired data tells the
  * source. An NNAK is forwarded upstream only if no repair state exists

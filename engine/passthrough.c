@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Packets the engine only counts and lets through: ODATA (switched
  * without transport-layer intervention, §2.3), NAKs and NNAKs addressed

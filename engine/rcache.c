@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The repair cache (rcache.h). Two rings in the same FIFO order: entries
  * (fixed slots) and their packet bytes (one contiguous span each), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The repair cache: the RDATA this element has just forwarded, kept for a
  * short, bounded time so that a NAK for the same SQN arriving later from

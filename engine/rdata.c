@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Constrained RDATA forwarding, RFC 3208 §7.8. Each FORWARD copy of an
  * RDATA packet leaves only if its outgoing interface asked for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Repair state table: one entry per (session, SQN) that a NAK, NCF or
  * NNAK named (RFC 3208 §7.2-§7.5, §9.5.3.2). A preallocated slab of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Session table: per-TSI source path state (RFC 3208 §7.1), a slab of
  * max_sessions entries found by TSI through an index-chained hash, and a

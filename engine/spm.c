@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Source path state, RFC 3208 §7.1. The first copy of an in-sequence SPM
  * records the upstream PGM neighbour (SPM_PATH), the interface it came

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NAKs and NNAKs on their way upstream (RFC 3208 §7.3, §7.7, §9.3.3,
  * §9.5.3.2): unicast to the upstream PGM neighbour learnt from SPMs,

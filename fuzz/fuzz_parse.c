@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness for the PGM codec. For any input:
  *  - pgm_parse() and pgm_ip_parse() never read out of bounds (the input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The event-loop set-up of pgmsend and pgmrecv: signals, socket, poll. */
 #include "host/app.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The event-loop set-up pgmsend and pgmrecv share: one raw PGM socket
  * and a signalfd in a poll() loop, with timeouts from the host timers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Strict number parsing and the common options of the tools. */
 #include "host/cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small helpers shared by the command-line tools: strict number parsing
  * and the options pgmsend and pgmrecv have in common. */
 #ifndef PGMNE_HOST_CLI_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # host/: our PGM host stack (sender, receiver) over raw IP, and the tools.
 HOST_LIB_SRC := $(filter-out host/pgmsend.c host/pgmrecv.c,$(wildcard host/*.c))
 HOST_LIB := $(O)/libpgmhost.a

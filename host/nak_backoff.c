@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NAK generation state machine, RFC 3208 §6.3 (the diagram on page 25). */
 #include "host/nak_backoff.h"
 

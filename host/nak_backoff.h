@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Receiver NAK generation state machine for one missing SQN, RFC 3208
  * §6.3: BACK-OFF (random NAK_RB_IVL within NAK_BO_IVL) -> WAIT_NCF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* "IFADDR[,IFADDR...];GROUP" parsing. */
 #include "host/netstr.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The "IFADDR;GROUP" network string of the tools, in OpenPGM's style:
  * "10.0.1.2;239.192.0.1", or several receive interfaces

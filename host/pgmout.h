@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * How the host state machines emit packets: a callback that sends one
  * built PGM packet to an IPv4 destination, with or without the Router

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmrecv: receive one PGM session over raw IP (RFC 3208 §6) and write
  * its data, in order, to a file or stdout. Exits 0 once OPT_FIN has been

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmsend: send a file (or stdin) as one PGM session over raw IP
  * (RFC 3208 §5), then linger serving repairs with OPT_FIN SPMs.

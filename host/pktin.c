@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Raw datagram -> parsed PGM view. */
 #include "host/pktin.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Boundary of the host tools: one raw IP datagram in, a parsed, bounds-
  * checked and checksum-verified PGM view out (RFC 3208 §8), or an error

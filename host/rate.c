@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Token bucket, RFC 3208 §5.1.2. */
 #include "host/rate.h"
 

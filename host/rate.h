@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Token bucket rate limiter for a PGM source (RFC 3208 §5.1.1, §5.1.2):
  * over any interval the bytes sent never exceed the bucket size plus the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PGM receiver, RFC 3208 §6. */
 #include "host/receiver.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * PGM receiver state machine, RFC 3208 §6, for one transport session
  * (the first TSI seen on our port): receive window, loss detection from

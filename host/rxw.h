@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Receive window of a PGM receiver (RFC 3208 §6.1, §6.3): slots from
  * RXW_TRAIL (next SQN to hand to the application) to RXW_LEAD (highest

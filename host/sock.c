@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Raw PGM sockets (IP protocol 113). */
 #include "host/sock.h"
 

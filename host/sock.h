@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Raw IPv4 sockets for PGM (IP protocol 113, RFC 3208, no UDP
  * encapsulation). Reads return whole IP datagrams (header included) for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PGM source, RFC 3208 §5. */
 #include "host/source.h"
 

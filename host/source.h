@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * PGM source state machine, RFC 3208 §5: ODATA numbering and transmit
  * window, rate regulation, ambient and heartbeat SPMs (§5.1.4–§5.1.6),

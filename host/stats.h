@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host statistics, in the spirit of Windows' RM_SENDER_STATS and
  * RM_RECEIVER_STATS, printed as "key: value" lines so tests can grep.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Transmit window, RFC 3208 §5.1.1, §5.3, §16. */
 #include "host/txw.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Transmit window of a PGM source (RFC 3208 §5.1.1, §16): the ODATA
  * payloads still available for repair, in SQN order from TXW_TRAIL to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's side of the control socket: connect, send one request,
  * collect typed records until END (or ERROR), all within a deadline.

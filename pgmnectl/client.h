@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's conversation with the daemon (client.c): one request over
  * the control socket, every record of the reply kept for output.

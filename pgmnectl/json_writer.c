@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl: a minimal JSON writer. It tracks nesting and commas itself
  * and escapes every string, so what it prints always parses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small JSON writer (json_writer.c), for pgmnectl -j: pretty-printed,
  * always valid.

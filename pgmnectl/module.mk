@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmnectl/: the operator's CLI. Command parser, the conversation with the
 # daemon's control socket, output as plain tables, JSON and Prometheus
 # text. Everything but main() is also a library for the unit tests.

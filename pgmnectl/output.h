@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's output formats behind one interface, chosen once at start:
  * aligned tables (output_plain.c), one JSON document per reply (-j,

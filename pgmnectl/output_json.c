@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl -j: the reply as one JSON document. Names are stable (tests
  * and scripts read them); times are plain milliseconds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pgmnectl plain output: aligned tables, one per show command. */
 #include <arpa/inet.h>
 #include <inttypes.h>

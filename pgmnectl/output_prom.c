@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl show traffic --prometheus: the Prometheus text exposition
  * format (version 0.0.4), for a node_exporter textfile or a scrape

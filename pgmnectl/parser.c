@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl command grammar, table-driven in the ospfctl manner: each
  * table lists what may come next; a keyword may be abbreviated to any

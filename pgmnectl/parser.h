@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's command grammar (parser.c): the words after the options
  * into one control request.

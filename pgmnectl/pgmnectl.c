@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl: the operator's view of pgmned, like a router's
  * "show ip pgm router ...". Sends one request over the control socket and

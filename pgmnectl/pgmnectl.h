@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's exit codes, returned by every part of it: each failure
  * class its own, so scripts can tell them apart.

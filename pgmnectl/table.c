@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl: aligned plain-text tables. Rows are collected first so each
  * column is as wide as its widest cell; the last column is not padded,

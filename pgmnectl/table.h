@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Aligned plain-text tables (table.c), for pgmnectl's plain output. */
 #ifndef PGMNE_NECTL_TABLE_H
 #define PGMNE_NECTL_TABLE_H

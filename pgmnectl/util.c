@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl: allocation that cannot fail quietly, and the formatters
  * more than one output uses.

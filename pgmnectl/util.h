@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's small helpers (util.c): allocation that cannot fail
  * quietly, and text formatters more than one part uses.

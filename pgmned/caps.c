@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Capability check and drop with libcap. */
 #include "caps.h"
 

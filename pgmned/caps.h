@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Privileges: pgmned needs CAP_NET_ADMIN (NFQUEUE, iptables) and
  * CAP_NET_RAW (raw socket), nothing else once its sockets are open.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Control socket: a listening AF_UNIX stream socket in the daemon's epoll
  * loop, a bounded set of clients, bounded buffers. Nothing here blocks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Daemon side of the control socket (pgmnectl talks to it). The protocol
  * itself is defined once in common/ctlproto.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Control socket internals shared by ctl.c (sockets, clients,
  * buffers) and ctl_reply.c (requests answered from engine state).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Answers to control requests, built from the engine's read-only views
  * and the interface table. Each request ends with END, or with ERROR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * show sessions, show state: their size is bounded only by the engine's
  * tables, so the views are copied at request time (one consistent

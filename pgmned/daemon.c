@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pgmned set-up, event loop and teardown. */
 #include "daemon.h"
 

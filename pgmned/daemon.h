@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's one context and its event loop: epoll over the NFQUEUE socket,
  * the rtnetlink cache manager, a timerfd (CLOCK_MONOTONIC) armed at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's single event loop is epoll; every file descriptor in it is
  * registered with a struct ev_handler whose fn runs when the fd is ready.

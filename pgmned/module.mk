@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmned/: the daemon. Event loop, datapath (NFQUEUE, rtnetlink, the
 # kernel rules, raw sends, capabilities), settings and the control-socket
 # server. Everything but main() is also a library, so the unit tests can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NFQUEUE through libmnl and libnetfilter_queue's nfq_nlmsg_* API. */
 #include "nfq.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NFQUEUE datapath: the PGM packets our kernel rules (rules.h) queue
  * (everything but ODATA) come here, go through a callback (the engine),

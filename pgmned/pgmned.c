@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned: PGM network element (RFC 3208 §7, "router assist") on the Linux
  * datapath. Command line and configuration file here; everything else in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The packet mark pgmned's rules use to tell the queue where a forwarded
  * copy came from. A multicast copy made by the nftables `dup` statement

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Raw IPv4 output for the engine (struct ne_io.send). */
 #include "rawsend.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Packets the engine originates or forwards itself (NCFs, upstream NAKs):
  * one raw IPv4 socket with IP_HDRINCL, because an NCF carries the ODATA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Interface table from rtnetlink through libnl's cache manager. */
 #include "rtnl.h"
 

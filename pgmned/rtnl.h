@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Interfaces and their IPv4 addresses from the kernel (libnl-route link
  * and address caches), kept current through the cache manager's change

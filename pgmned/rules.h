@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel rules that hand PGM packets to pgmned's queue and keep
  * ODATA in the kernel, in the form the configuration asks for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's rules as iptables chains (rules_ipt.h), installed with
  * iptables-restore: the fallback when nftables cannot take ours.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The iptables form of pgmned's rules (`--rules iptables`, and the
  * fallback when the nftables batch fails): the same three hooks as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's nftables table (rules_nft_batch.h) over netlink: one
  * short-lived NETLINK_NETFILTER socket per exchange (install, remove,

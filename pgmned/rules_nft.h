@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's nftables table (rules_nft_batch.h describes it) installed,
  * removed and read over netlink.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's nftables table as one netlink batch (rules_nft_batch.h):
  * message building only, no socket, so the unit tests can check every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's rules as an nftables table of its own, built as one netlink
  * batch (libnftnl + libmnl) and nothing more: no socket, so the unit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pgmned settings from flags and from the configuration file. */
 #include "settings.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned settings: one table of named options shared by the command line
  * (long flags) and the configuration file (`key value` lines), so both

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run every test against the build in $1 (default build/san): CUnit
 # programs, system test scenarios, a short fuzz run. Ends with one line
 # "check: N passed, N failed, N skipped"; exits non-zero on any failure.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages pgmne needs, only those missing.
 # Quiet and quick when everything is there; idempotent.
 set -eu

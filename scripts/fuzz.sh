@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/fuzz.sh SECONDS — time-bounded libFuzzer run of every fuzz/*.c
 # harness. Builds each with clang -fsanitize=fuzzer,address,undefined into
 # its own directory ($FUZZ_DIR, default a fresh /tmp/pgmne-fuzz.XXXXXX

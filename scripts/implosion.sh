@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/implosion.sh — NAK implosion and repair scoping, NE on versus off.
 #
 #   scripts/implosion.sh [RECEIVERS...]      (default: 8 32 100)

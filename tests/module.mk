@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/unit/test_*.c: one CUnit program each, linked against the same
 # libraries as the programs (no netfilter). tests/interop/*.c: OpenPGM
 # peers used by the system tests; tests/interop/opgm_common.c is what they

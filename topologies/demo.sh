@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # topologies/demo.sh — `make demo`: a PGM router tree with pgmned on every
 # router, one source streaming a file to eight receivers across lossy links.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """PGM topologies in Mininet (hosts and links only; routers are hosts with
 ip_forward, each forwarding multicast and optionally running pgmned).
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # topologies/netns.sh — build a PGM topology from plain network namespaces
 # (no mininet needed), run a transfer through it, print what happened.
 #
@@ -22,7 +23,8 @@
 . "$(dirname "$0")/topo.sh"
 require_mfwd
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+# usage: the comment block at the top, after the licence line.
+usage() { awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; }
 
 topo=${1:-}
 case $topo in

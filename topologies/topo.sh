@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # topologies/topo.sh — PGM topologies as plain network namespaces, built on
 # tests/system/lib.sh (source lib.sh first; it owns names, cleanup, loss).

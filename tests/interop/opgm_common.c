@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The parts of the OpenPGM test peers that a source and a receiver share. */
 #include "tests/interop/opgm_common.h"
 

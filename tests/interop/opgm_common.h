@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the OpenPGM 5.3 test peers (opgm_send, opgm_recv) share: library
  * start-up, signal flag, argument and option helpers, and the socket

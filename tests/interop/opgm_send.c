@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * opgm_send — a PGM source built on stock OpenPGM 5.3, for interop tests.
  *

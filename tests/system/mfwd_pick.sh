@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/system/mfwd_pick.sh — which multicast forwarder the routers of the
 # tests, topologies, demo and benchmarks use on this machine; prints
 # "NAME (why)". smcroute needs a kernel with multicast routing (ipmr:

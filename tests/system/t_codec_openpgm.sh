@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Independent check of our PGM decoder (common/wire_*.c): stock OpenPGM
 # talks to itself through a plain multicast router with every tenth ODATA
 # dropped, so the wire carries SPM, ODATA, NAK, NCF, RDATA and OPT_FIN

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Independent check of our PGM encoder (common/wire_*.c): pgm_pcapgen
 # writes packets of every type with a variety of options into a pcap,
 # and tshark — Wireshark's own dissector, written apart from us — must

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmnectl against ctl_fixture (a control socket over fixed engine state):
 #  - every -j output parses and carries the fixture's values; the
 #    --prometheus output is valid text exposition format;

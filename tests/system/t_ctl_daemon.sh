@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmnectl against a running pgmned: a router between an OpenPGM source
 # and two receivers, ODATA lost on the way in. What pgmnectl -j shows
 # must be what the wire shows:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Golden-file tests of pgmnectl's output. For each tests/golden/NAME.in a
 # fresh ctl_fixture (engine state made from crafted packets, frozen
 # clock) serves a control socket; every line of NAME.in is run as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The test environment end to end, without any network element:
 # OpenPGM source — multicast router — three OpenPGM receivers, 10 % of
 # ODATA dropped on the source link. Every receiver must end with a

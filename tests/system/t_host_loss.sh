@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmsend -> multicast router -> two pgmrecv, with ODATA dropped at random
 # on both the source link and the receiver links (iptables -m statistic).
 # Every receiver must NAK its way to a byte-identical copy (RFC 3208 §6.3),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmrecv on two interfaces ("A,B;GROUP"): the router forwards the group
 # onto both links to the receiver host; on the first link every ODATA is
 # dropped, on the second 10 %. The data must arrive through the second

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Unrecoverable loss is reported, never skipped silently (RFC 3208 §6.3
 # cancellation): every RDATA towards the receiver is dropped, so the
 # first three ODATA it misses can never be repaired. pgmrecv must give up after its

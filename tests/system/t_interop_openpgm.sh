@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Interop with stock OpenPGM 5.3 through a multicast router (no network
 # element), ODATA dropped at random on the receiver links:
 #   1. pgmsend   -> opgm_recv x2   (our source serves OpenPGM's NAKs)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Our host stacks through pgmned (the network element) mixed with OpenPGM,
 # ODATA dropped upstream of the NE so every repair goes through it:
 #   1. pgmsend   -> pgmned -> pgmrecv (rx1) + opgm_recv (rx2)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The multicast forwarder every other scenario stands on (lib.sh: smcroute
 # on kernels with multicast routing, an nftables dup table without), and
 # the kernel facts pgmned's rules rely on, checked here rather than assumed:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmned in a router between an OpenPGM source and three OpenPGM
 # receivers, ODATA dropped on the source link (RFC 3208 §7.2–7.3):
 #  - every receiver ends with a byte-identical file;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # NAK elimination and constrained RDATA on a LAN star, from captures
 # (RFC 3208 §7.3, §7.4, §7.8):
 #

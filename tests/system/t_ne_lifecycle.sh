@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pgmned's life on a router: bad flags refused, its own nftables table
 # while it runs (prerouting tags, postrouting and input queue; ODATA
 # accepted by the kernel rule, never queued; iptables-save unharmed), a second instance on the same queue refused

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the router sends itself is never queued to pgmned; only forwarded
 # copies and what is addressed to it are:
 #

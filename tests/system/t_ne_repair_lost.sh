@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Repairs through one network element (RFC 3208 §7.3, §7.8):
 #
 #   src — r1 (pgmned) ─┬─ rcv1   (10 % of ODATA dropped on this link only)

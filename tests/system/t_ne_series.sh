@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Two network elements in series (RFC 3208 §7.2–7.3: NAKs go hop by hop,
 # each hop confirmed):
 #

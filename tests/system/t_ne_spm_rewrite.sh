@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SPM path NLA rewrite (RFC 3208 §7.1) and checksums:
 #
 #   src — r1 (pgmned) ─┬─ rcv1

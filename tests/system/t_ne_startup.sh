@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Start-up through a PGM router: the source's first SPM must reach the
 # receivers before its data (RFC 3208 §6.2: a receiver NAKs only once it
 # has seen an SPM, and an OpenPGM receiver starts its window at the first

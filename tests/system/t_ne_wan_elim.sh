@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # NAK elimination behind a WAN uplink (RFC 3208 §7.2–7.4):
 #
 #   src ── wan ── r1 (pgmned) ─┬─ rcv1

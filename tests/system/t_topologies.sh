@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every shape in topologies/ (line, star, tree, diamond: the ip netns
 # versions that the demo and the mininet scripts mirror) carries a file
 # to every receiver through pgmned on every router, with ODATA loss on

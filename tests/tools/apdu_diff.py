@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Say which fixed-size blocks of a sent file a receiver's copy lacks.
 
 usage: apdu_diff.py SENT RECEIVED [BLOCK]   (BLOCK defaults to 1024, the

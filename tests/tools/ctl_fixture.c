@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctl_fixture: serves the control socket from an engine with fixed
  * state and a frozen clock, so pgmnectl's output is byte-for-byte

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Check NAK elimination and constrained RDATA of one network element
 from captures (RFC 3208 §7.3, §7.4, §7.8).
 

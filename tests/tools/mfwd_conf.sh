@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/tools/mfwd_conf.sh smcroute|dup [TABLE] — a router's multicast
 # routes as its forwarder's configuration, on stdout. The routes come on
 # stdin, one a line: "IIF SRC GROUP OIF..." (SRC "-" for (*,G)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nfq_delay: a fixed-delay line on NFQUEUE, for system tests that need a
  * long round trip (a WAN uplink) where the kernel has no netem.

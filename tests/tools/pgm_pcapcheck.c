@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgm_pcapcheck: run every IPv4 PGM packet of a classic pcap file through
  * our parser (pgm_ip_parse + pgm_parse, checksum verified), so captures

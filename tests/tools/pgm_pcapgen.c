@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgm_pcapgen: write PGM packets of every type with a variety of options
  * (RFC 3208 §8, §9, §11.8, §12.7, §15.4), IPv4-framed, into a raw-IP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pgmned settings: config file and flag values, every error named. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Checksums (RFC 3208 §8, RFC 1071, RFC 1624) against a straightforward
  * independent computation.

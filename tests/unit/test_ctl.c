@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The control socket server (pgmned/ctl.c) in process: an engine with state
  * made from crafted packets, ctl_open() on a temporary path with its own

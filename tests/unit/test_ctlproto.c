@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Control protocol (common/ctlproto.c): round trips and every length check. */
 #include <arpa/inet.h>
 #include <string.h>

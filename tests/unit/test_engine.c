@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Engine procedures, RFC 3208 §7: SPM, NAK/NCF, constrained RDATA, NNAK. */
 #include "test_engine_fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test fixture for the engine: a fake interface table, a fake io that
  * records every packet the engine sends (and parses it back), a fake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NCF rate limiting, RFC 3208 §7.2 (engine/ncf_limit.c), on the fake clock. */
 #include "test_engine_fixture.h"
 

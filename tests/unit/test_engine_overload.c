@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * NAK retries under overload (ne_set_overload, docs/engine.md
  * "Overload"), on the fake clock: a due retry is put off by one

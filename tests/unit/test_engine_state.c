@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Engine state keeping: table bounds, session lifetime, SQN and clock
  * wrap-around, clears, views, OPX, malformed input, the default timers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NAK state machine (host/nak_backoff.c), RFC 3208 §6.3, fake clock. */
 #include "host/nak_backoff.h"
 #include "unit_util.h"

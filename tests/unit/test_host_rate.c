@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Token bucket (host/rate.c), RFC 3208 §5.1.2, on a fake clock. */
 #include "host/rate.h"
 #include "unit_util.h"

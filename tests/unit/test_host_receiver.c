@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PGM receiver state machine (host/receiver.c), RFC 3208 §6, fake clock and output. */
 #include <arpa/inet.h>
 #include <string.h>

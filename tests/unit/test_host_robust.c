@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Robustness of the host receive path: mutated and random datagrams go
  * through pktin_parse() and, when they parse, into the receiver and the

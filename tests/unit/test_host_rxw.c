@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Receive window (host/rxw.c), RFC 3208 §6.1, §6.3. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PGM source state machine (host/source.c), RFC 3208 §5, fake clock and output. */
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging: foreground output goes to stderr with strerror for the _warn
  * and fatal variants; debug only when verbose; fatal exits 1. Each case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmnectl's pieces (the C files of pgmnectl/): grammar, JSON writer, tables,
  * Prometheus escaping, formatters. Output goes to memory streams and is

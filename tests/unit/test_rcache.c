@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The repair cache (engine/rcache.c) on a fake clock: a hit on an
  * interface that has not had the repair, never one on an interface it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pgmned's nftables batch (pgmned/rules_nft_batch.c), read back message by
  * message with libnftnl: the transaction's shape, the chains' hooks, and

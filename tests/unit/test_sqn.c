@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Serial sequence arithmetic, RFC 3208 §6.2. */
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Timer queue: ordering, cancel, re-arm, callbacks that re-arm. */
 #include <stdlib.h>
 

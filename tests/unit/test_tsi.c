@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TSI text forms, equality and hash (RFC 3208 §3.1). */
 #include <string.h>
 

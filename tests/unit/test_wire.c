@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Wire codec: hand-assembled vectors from the RFC 3208 layouts (§8.1,
  * §8.2, §8.3, §9), and build -> parse round trips for every packet type

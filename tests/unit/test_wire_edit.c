@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * In-place edits: SPM/POLL path NLA rewrite and OPX invalidation. The
  * incrementally updated checksum (RFC 1624) must equal a full

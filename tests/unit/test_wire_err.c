@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Wire codec: every malformation is rejected with its own pgm_err code,
  * never read past the buffer (ASan watches every case).

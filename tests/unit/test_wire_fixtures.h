@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared fixtures for the wire codec tests: one sample view per packet
  * type, every option filled in, an independent reference checksum, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* IPv4 framing for PGM: header build/parse, Router Alert (RFC 2113). */
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * More hand-assembled vectors, written byte by byte from the RFC 3208
  * layouts, for the options whose field order or flag bits a round trip

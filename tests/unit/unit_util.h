@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared helpers for the CUnit test programs. */
 #ifndef PGMNE_UNIT_UTIL_H
 #define PGMNE_UNIT_UTIL_H
