@@ -7,8 +7,12 @@
  * when the interval ended; nor for overload: NakRetryDeferred counts
  * NAK retries that fell due while the daemon was behind and were put
  * off by one NAK_RPT_RTE instead of sent, QueueBacklogs the times it
- * fell behind, see ne_set_overload()). Listed
- * once here as X-macros so the engine, the control socket and pgmnectl
+ * fell behind, see ne_set_overload(); nor for the repair cache:
+ * RdataFromCache counts the repairs, among OutRdata, sent on an
+ * interface from the cache,
+ * NakCacheMisses the SQNs a NAK on it asked that the cache could not
+ * serve, RcacheEvictions/Expired/TooBig what left the cache or never
+ * went in, engine/rcache.h). Listed once here as X-macros so the engine, the control socket and pgmnectl
  * agree on names and order.
  */
 #ifndef PGMNE_COUNTERS_H
@@ -26,6 +30,7 @@
 	X(OutNaks)                   \
 	X(UniqueNaks)                \
 	X(NakEliminated)             \
+	X(NakCacheMisses)            \
 	X(NakRetransmitted)          \
 	X(NakRetryExpired)           \
 	X(NakRetryDeferred)          \
@@ -46,6 +51,7 @@
 	X(NcfCoalesced)              \
 	X(InRdata)                   \
 	X(OutRdata)                  \
+	X(RdataFromCache)            \
 	X(RdataEliminatedOIF)        \
 	X(RdataEliminatedSqn)        \
 	X(InRdataNoSessionErrors)    \
@@ -69,6 +75,9 @@
 	X(SendErrors)                \
 	X(SessionTableFull)          \
 	X(StateTableFull)            \
+	X(RcacheEvictions)           \
+	X(RcacheExpired)             \
+	X(RcacheTooBig)              \
 	X(PacketsQueued)             \
 	X(RuleQueued)                \
 	X(PacketsModified)           \

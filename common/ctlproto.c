@@ -20,7 +20,7 @@ enum {
 	SESSION_LEN = 8 + 3 * 4 + 2 + 4 + IF_NAMESIZE + 3 * 4 + 2 * 8 + 4,
 	RSTATE_FIXED_LEN = 8 + 4 + 4 + 1 + 4 + 8 + 8 + 1,
 	IF_COUNTERS_LEN = 4 + IF_NAMESIZE + 2 + 8 * NE_IF_COUNTER_N,
-	HEALTH_LEN = 2 + 8 * NE_HEALTH_COUNTER_N + 2 + 8 * PGM_E_COUNT + 2 * 8,
+	HEALTH_LEN = 2 + 8 * NE_HEALTH_COUNTER_N + 2 + 8 * PGM_E_COUNT + 4 * 8,
 	CLEARED_LEN = 4,
 	ERROR_FIXED_LEN = 2,
 };
@@ -408,6 +408,8 @@ size_t ctl_enc_health(uint8_t *buf, size_t cap, const struct ctl_health *h)
 		w_u64(&w, h->malformed[i]);
 	w_u64(&w, h->sessions);
 	w_u64(&w, h->rstates);
+	w_u64(&w, h->rcache_bytes);
+	w_u64(&w, h->rcache_entries);
 	return w_finish(&w);
 }
 
@@ -424,6 +426,8 @@ bool ctl_dec_health(const struct ctl_msg *m, struct ctl_health *h)
 		h->malformed[i] = r_u64(&r);
 	h->sessions = r_u64(&r);
 	h->rstates = r_u64(&r);
+	h->rcache_bytes = r_u64(&r);
+	h->rcache_entries = r_u64(&r);
 	return r_done(&r);
 }
 

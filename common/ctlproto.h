@@ -26,7 +26,7 @@
 #include "tsi.h"
 #include "wire.h"
 
-#define CTL_VERSION 4 /* 2: interfaces carry ncf_ivl_ms; 3: health RuleQueued; 4: NakRetryDeferred, QueueBacklogs */
+#define CTL_VERSION 5 /* 2: interfaces carry ncf_ivl_ms; 3: health RuleQueued; 4: NakRetryDeferred, QueueBacklogs; 5: the repair cache's counters and usage */
 #define CTL_HDR_LEN 4
 #define CTL_MAX_PAYLOAD 2048 /* the largest record (rstate, 64 ifaces) fits */
 #define CTL_MAX_MSG (CTL_HDR_LEN + CTL_MAX_PAYLOAD)
@@ -161,6 +161,7 @@ struct ctl_health {
 	uint64_t v[NE_HEALTH_COUNTER_N]; /* in counters.h order */
 	uint64_t malformed[PGM_E_COUNT]; /* by enum pgm_err; [PGM_OK] unused */
 	uint64_t sessions, rstates;
+	uint64_t rcache_bytes, rcache_entries; /* the repair cache now (engine/rcache.h) */
 };
 
 struct ctl_error {

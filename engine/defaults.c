@@ -27,6 +27,13 @@ void ne_config_defaults(struct ne_config *c)
 		 * NAK back-off (OpenPGM's 50 ms), so a late receiver's NCF
 		 * comes before it would repeat its NAK. */
 		.ncf_ivl_ms = 10,
+		/* Repair late askers from the RDATA just forwarded (rcache.h):
+		 * 1 MiB holds ~700 full-size repairs, far more than a burst
+		 * of loss needs; 1 s outlives every stock receiver's NAK
+		 * back-off (OpenPGM 50 ms) plus a WAN round trip, and stays
+		 * under NAK_RDATA_IVL. */
+		.rcache_bytes = 1u << 20,
+		.rcache_ms = 1000,
 		/* Multicast scope bounds the NCF; unicast routing the NAK. */
 		.ncf_ttl = 255,
 		.nak_ttl = 255,

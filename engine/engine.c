@@ -38,6 +38,9 @@ static void sanitize_config(struct ne_config *c)
 	c->max_rstates = clamp_entries(c->max_rstates);
 	if (c->max_rstates_per_session == 0 || c->max_rstates_per_session > c->max_rstates)
 		c->max_rstates_per_session = c->max_rstates;
+	c->rcache_ms = clamp_timer(c->rcache_ms);
+	if (c->rcache_ms == 0)
+		c->rcache_bytes = 0;
 	if (c->ncf_ttl == 0)
 		c->ncf_ttl = 1;
 	if (c->nak_ttl == 0)
@@ -58,6 +61,13 @@ struct ne *ne_new(const struct ne_config *cfg, struct ne_ifaces *ifaces, const s
 		ne_free(ne);
 		return NULL;
 	}
+	if (ne->cfg.rcache_bytes > 0) {
+		ne->rcache = rcache_new(ne->cfg.rcache_bytes, ne->cfg.rcache_ms);
+		if (ne->rcache == NULL) {
+			ne_free(ne);
+			return NULL;
+		}
+	}
 	return ne;
 }
 
@@ -68,6 +78,7 @@ void ne_free(struct ne *ne)
 	ne_sessions_free(ne);
 	ne_rstates_free(ne);
 	ne_ncf_limit_free(ne);
+	rcache_free(ne->rcache);
 	free(ne);
 }
 
@@ -84,6 +95,8 @@ void ne_tick(struct ne *ne, uint64_t now_ms)
 	ne_rstates_tick(ne);
 	ne_sessions_tick(ne);
 	ne_ncf_limit_tick(ne);
+	if (ne->rcache != NULL)
+		rcache_expire(ne->rcache, ne->now);
 	ne->ticked = ne->now;
 }
 
@@ -103,7 +116,9 @@ uint64_t ne_next_deadline(const struct ne *ne)
 {
 	uint64_t a = ne_rstates_deadline(ne), b = ne_sessions_deadline(ne);
 	uint64_t c = ne_ncf_limit_deadline(ne);
+	uint64_t d = ne->rcache != NULL ? rcache_deadline(ne->rcache, ne->now) : UINT64_MAX;
 	a = a < b ? a : b;
+	c = c < d ? c : d;
 	return a < c ? a : c;
 }
 
@@ -249,7 +264,34 @@ enum ne_verdict ne_handle(struct ne *ne, uint8_t *ip, size_t len, const struct n
 	return v;
 }
 
-struct ne_health_counters *ne_health(struct ne *ne) { return &ne->health; }
+/* The cache counts for itself; health takes what is new since the last
+ * look, so clearing the health counters clears these too. */
+static void sync_rcache_health(struct ne *ne)
+{
+	struct rcache_stats st;
+	if (ne->rcache == NULL)
+		return;
+	rcache_stats(ne->rcache, &st);
+	ne->health.RcacheEvictions += st.evicted - ne->rcache_seen.evicted;
+	ne->health.RcacheExpired += st.expired - ne->rcache_seen.expired;
+	ne->health.RcacheTooBig += st.too_big - ne->rcache_seen.too_big;
+	ne->rcache_seen = st;
+}
+
+struct ne_health_counters *ne_health(struct ne *ne)
+{
+	sync_rcache_health(ne);
+	return &ne->health;
+}
+
+void ne_rcache_usage(const struct ne *ne, uint64_t *bytes, uint64_t *entries)
+{
+	struct rcache_stats st = { 0 };
+	if (ne->rcache != NULL)
+		rcache_stats(ne->rcache, &st);
+	*bytes = st.bytes_held;
+	*entries = st.entries;
+}
 const uint64_t *ne_malformed(const struct ne *ne) { return ne->malformed; }
 size_t ne_session_count(const struct ne *ne) { return ne->sess_live; }
 size_t ne_rstate_count(const struct ne *ne) { return ne->rs_used; }

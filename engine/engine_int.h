@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ne.h"
+#include "rcache.h"
 
 #define NE_NIL UINT32_MAX
 /* Longest timer we accept, so 32-bit serial deadlines stay unambiguous. */
@@ -134,6 +135,8 @@ struct ne {
 	struct ne_list rs_list[RL_COUNT];
 
 	struct ne_ncf_limit *ncf_limit; /* NCF rate limiting (ncf_limit.c); NULL when off */
+	struct rcache *rcache;    /* RDATA just forwarded (rcache.h); NULL when off */
+	struct rcache_stats rcache_seen; /* its totals as health last took them */
 };
 
 /* Everything a procedure needs about the packet in hand. */

@@ -17,6 +17,13 @@
  *     SQNs only. The packet itself is consumed: what goes upstream is a
  *     new IP packet (§7.7). Retries until an NCF are the repair-state
  *     timer's (repair.c).
+ * With the repair cache on (rcache.h), step 1 first asks it: an SQN
+ * whose RDATA went by recently, but not out of this interface, is
+ * repaired from the cache right after the NCF, on this interface alone,
+ * and never goes upstream (§9.5.2.1: this element answers as an
+ * upstream DLR for what it carried). Its repair state is then
+ * anticipated state (§7.5), so that the NAKs of other receivers on this
+ * interface, in flight while the repair goes out, are eliminated.
  */
 #include <arpa/inet.h>
 
@@ -34,12 +41,40 @@ static bool nak_out_of_window(const uint32_t *sqns, unsigned n, const struct ne_
 	return true;
 }
 
+/* The SQNs a NAK names, as the procedure sorts them. */
+struct nak_sqns {
+	struct ne_fwd up;                                /* to go upstream */
+	struct ne_rstate *rs[PGM_MAX_NAK_LIST + 1];      /* state per SQN named */
+	struct rcache_hit cached[PGM_MAX_NAK_LIST + 1];  /* repairs from the cache */
+	unsigned n_cached;
+};
+
+/* The repair for sqn from the cache, when it has one this interface has
+ * not had: its repair state becomes anticipated state if it had none. */
+static bool from_cache(struct ne *ne, struct ne_session *s, uint32_t sqn, struct ne_iface *in,
+                       unsigned slot, struct nak_sqns *q, struct ne_rstate **rp)
+{
+	if (ne->rcache == NULL)
+		return false;
+	if (!rcache_take(ne->rcache, ne->now, &s->tsi, sqn, slot, &q->cached[q->n_cached])) {
+		in->cnt.NakCacheMisses++;
+		return false;
+	}
+	q->n_cached++;
+	struct ne_rstate *r = ne_rstate_find(ne, ne_session_index(ne, s), sqn);
+	*rp = r != NULL ? r : ne_rstate_add(ne, s, sqn, RS_ANTICIPATED);
+	return true;
+}
+
 /* Repair state for one SQN (*rp, NULL if none could be made); true if
  * this SQN needs the NAK upstream. */
 static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
-                      struct ne_iface *in, bool *unique, struct ne_rstate **rp)
+                      struct ne_iface *in, bool *unique, struct nak_sqns *q,
+                      struct ne_rstate **rp)
 {
 	unsigned slot = ne_iface_slot(ne->ifaces, in);
+	if (from_cache(ne, s, sqn, in, slot, q, rp))
+		return false;
 	struct ne_rstate *r = ne_rstate_find(ne, ne_session_index(ne, s), sqn);
 	*rp = r;
 	if (r == NULL) {
@@ -63,20 +98,35 @@ static bool track_sqn(struct ne *ne, struct ne_session *s, uint32_t sqn,
 	return true;
 }
 
-/* Repair state for every SQN named (rs[i] for sqns[i]); f gets those
- * that go upstream. */
+/* Repair state for every SQN named (q->rs[i] for sqns[i]); q->up gets
+ * those that go upstream, q->cached the repairs the cache has. */
 static void track_sqns(struct ne *ne, struct ne_session *s, const struct ne_pkt_ctx *c,
-                       const uint32_t *sqns, unsigned n, struct ne_fwd *f,
-                       struct ne_rstate **rs)
+                       const uint32_t *sqns, unsigned n, struct nak_sqns *q)
 {
 	bool unique = false;
+	struct ne_fwd *f = &q->up;
 	f->total = n;
 	f->n = 0;
+	q->n_cached = 0;
 	for (unsigned i = 0; i < f->total; i++)
-		if (track_sqn(ne, s, sqns[i], c->in, &unique, &rs[i]))
+		if (track_sqn(ne, s, sqns[i], c->in, &unique, q, &q->rs[i]))
 			f->sqn[f->n++] = sqns[i];
 	if (unique)
 		c->in->cnt.UniqueNaks++;
+}
+
+/* The cached repairs, after the NCF, on the NAK's interface only, as the
+ * source sent them (its address, the group, its Router Alert). */
+static void send_cached(struct ne *ne, const struct ne_pkt_ctx *c, const struct nak_sqns *q)
+{
+	for (unsigned i = 0; i < q->n_cached; i++) {
+		const struct rcache_hit *h = &q->cached[i];
+		if (ne_io_send(ne, h->pgm, h->len, h->src, h->dst, c->in->ifindex, h->ttl,
+		               h->router_alert)) {
+			c->in->cnt.OutRdata++; /* MIB: every RDATA sent out of it */
+			c->in->cnt.RdataFromCache++;
+		}
+	}
 }
 
 /*
@@ -145,13 +195,13 @@ enum ne_verdict ne_proc_nak(struct ne *ne, struct ne_pkt_ctx *c)
 		return NE_DROP;
 	}
 	/* State first: the NCF limiter keeps its first interval in it. */
-	struct ne_fwd f;
-	struct ne_rstate *rs[PGM_MAX_NAK_LIST + 1];
-	track_sqns(ne, s, c, sqns, n, &f, rs);
-	answer_nak(ne, c, s, sqns, rs, n);
-	if (f.n > 0)
-		forward_upstream(ne, s, c, &f);
-	else
+	struct nak_sqns q;
+	track_sqns(ne, s, c, sqns, n, &q);
+	answer_nak(ne, c, s, sqns, q.rs, n);
+	send_cached(ne, c, &q);
+	if (q.up.n > 0)
+		forward_upstream(ne, s, c, &q.up);
+	else if (q.n_cached == 0)
 		c->in->cnt.NakEliminated++;
 	return NE_DROP;
 }

@@ -59,6 +59,8 @@ struct ne_config {
 	uint32_t max_rstates;       /* repair states in total */
 	uint32_t max_rstates_per_session;
 	uint32_t ncf_ivl_ms;        /* §7.2 NCF rate limit per SQN and interface; 0 = off */
+	uint32_t rcache_bytes;      /* repair cache: RDATA bytes kept (rcache.h); 0 = off */
+	uint32_t rcache_ms;         /* how long a forwarded RDATA is kept */
 	uint8_t ncf_ttl;            /* TTL of NCFs we originate */
 	uint8_t nak_ttl;            /* TTL of NAKs we forward upstream */
 };
@@ -172,6 +174,8 @@ struct ne_health_counters *ne_health(struct ne *ne);
 const uint64_t *ne_malformed(const struct ne *ne);
 size_t ne_session_count(const struct ne *ne);
 size_t ne_rstate_count(const struct ne *ne);
+/* Packet bytes and entries the repair cache holds now (0 when off). */
+void ne_rcache_usage(const struct ne *ne, uint64_t *bytes, uint64_t *entries);
 const struct ne_config *ne_get_config(const struct ne *ne);
 
 /* Clear per-interface counters (ifindex 0 = all) and health counters. */

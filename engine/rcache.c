@@ -216,16 +216,20 @@ bool rcache_take(struct rcache *c, uint64_t now, const struct pgm_tsi *tsi, uint
 	return true;
 }
 
-uint64_t rcache_expire(struct rcache *c, uint64_t now)
+void rcache_expire(struct rcache *c, uint64_t now)
 {
 	while (c->count > 0 && !alive(c, &c->e[c->head], now)) {
 		drop_oldest(c);
 		c->st.expired++;
 	}
+}
+
+uint64_t rcache_deadline(const struct rcache *c, uint64_t now)
+{
 	if (c->count == 0)
 		return UINT64_MAX;
-	uint32_t left = c->e[c->head].stored + c->life_ms - (uint32_t)now;
-	return now + left;
+	const struct rc_ent *e = &c->e[c->head];
+	return alive(c, e, now) ? now + (e->stored + c->life_ms - (uint32_t)now) : now;
 }
 
 void rcache_stats(const struct rcache *c, struct rcache_stats *st)

@@ -84,8 +84,10 @@ void rcache_put(struct rcache *c, uint64_t now, const struct pgm_tsi *tsi, uint3
 bool rcache_take(struct rcache *c, uint64_t now, const struct pgm_tsi *tsi, uint32_t sqn,
                  unsigned slot, struct rcache_hit *hit);
 
-/* Let entries whose time is up go; the next time one will, UINT64_MAX if none. */
-uint64_t rcache_expire(struct rcache *c, uint64_t now);
+/* Let entries whose time is up go. */
+void rcache_expire(struct rcache *c, uint64_t now);
+/* When the next entry's time is up (now or later), UINT64_MAX if none. */
+uint64_t rcache_deadline(const struct rcache *c, uint64_t now);
 
 void rcache_stats(const struct rcache *c, struct rcache_stats *st);
 

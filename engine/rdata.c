@@ -43,6 +43,14 @@ static struct ne_rstate *rdata_first_copy(struct ne *ne, const struct ne_pkt_ctx
 	return r;
 }
 
+/* The repair cache (rcache.h) keeps what went out, for later askers. */
+static void keep_repair(struct ne *ne, const struct ne_pkt_ctx *c)
+{
+	if (ne->rcache != NULL)
+		rcache_put(ne->rcache, ne->now, &c->pkt->tsi, c->pkt->u.data.sqn, c->pgm, c->len,
+		           c->ip, ne_iface_slot(ne->ifaces, c->out));
+}
+
 enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
 {
 	/* The first copy's lookup serves that copy too; later copies look
@@ -60,6 +68,7 @@ enum ne_verdict ne_proc_rdata(struct ne *ne, struct ne_pkt_ctx *c)
 	if (r != NULL && (r->ifaces & bit)) {
 		r->ifaces &= ~bit;
 		c->out->cnt.OutRdata++;
+		keep_repair(ne, c);
 		if (r->ifaces == 0)
 			ne_rstate_del(ne, r);
 		return NE_ACCEPT;

@@ -116,6 +116,8 @@ static void json_traffic(struct jw *w, const struct nectl_reply *rep)
 	jw_end_obj(w);
 	jw_u64(w, "sessions", h->sessions);
 	jw_u64(w, "repair_states", h->rstates);
+	jw_u64(w, "repair_cache_packets", h->rcache_entries);
+	jw_u64(w, "repair_cache_bytes", h->rcache_bytes);
 }
 
 static void json_reply(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)

@@ -198,8 +198,9 @@ static void print_traffic(const struct nectl_reply *rep, FILE *f)
 		reasons[i] = pgm_err_name((enum pgm_err)i);
 	/* index 0 is "ok": not a malformation */
 	print_name_values("Malformed", reasons + 1, h->malformed + 1, PGM_E_COUNT - 1, f);
-	fprintf(f, "\nSessions %" PRIu64 ", repair states %" PRIu64 "\n", h->sessions,
-	        h->rstates);
+	fprintf(f, "\nSessions %" PRIu64 ", repair states %" PRIu64 ", repair cache %" PRIu64
+	        " packets (%" PRIu64 " bytes)\n", h->sessions, h->rstates, h->rcache_entries,
+	        h->rcache_bytes);
 }
 
 static void plain_reply(const struct ctl_req *req, const struct nectl_reply *rep, FILE *f)

@@ -120,6 +120,10 @@ static void health(const struct ctl_health *h, FILE *f)
 	fprintf(f, "pgmne_sessions %" PRIu64 "\n", h->sessions);
 	family(f, "pgmne_repair_states", "gauge", "Repair states held.");
 	fprintf(f, "pgmne_repair_states %" PRIu64 "\n", h->rstates);
+	family(f, "pgmne_repair_cache_packets", "gauge", "Forwarded RDATA held by the repair cache.");
+	fprintf(f, "pgmne_repair_cache_packets %" PRIu64 "\n", h->rcache_entries);
+	family(f, "pgmne_repair_cache_bytes", "gauge", "Bytes of RDATA held by the repair cache.");
+	fprintf(f, "pgmne_repair_cache_bytes %" PRIu64 "\n", h->rcache_bytes);
 }
 
 /* Only show traffic comes here: its counters and the daemon's health. */

@@ -90,6 +90,7 @@ static void put_health(struct ctl_client *cl)
 	const struct ne_health_counters *h = ne_health(ne);
 	const uint64_t *bad = ne_malformed(ne);
 	struct ctl_health r = { .sessions = ne_session_count(ne), .rstates = ne_rstate_count(ne) };
+	ne_rcache_usage(ne, &r.rcache_bytes, &r.rcache_entries);
 	size_t i = 0;
 #define COPY(name) r.v[i++] = h->name;
 	NE_HEALTH_COUNTERS(COPY)

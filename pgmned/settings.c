@@ -42,6 +42,11 @@ const struct ned_optdesc ned_optdescs[] = {
 	{ "ncf-ivl", "MS", "answer identical NAKs on one interface with one NCF per MS "
 	  "(RFC 3208 7.2 rate limit; 0 = an NCF for every NAK)", NED_K_U32,
 	  NE_OFF(ncf_ivl_ms), 0, 10000, 1 },
+	{ "repair-cache", "BYTES", "keep up to BYTES of the RDATA just forwarded and repair a "
+	  "later NAK from another interface from it, with no NAK upstream (0 = off)",
+	  NED_K_U32, NE_OFF(rcache_bytes), 0, 1u << 30, 1 },
+	{ "repair-cache-life", "MS", "how long the repair cache keeps a forwarded RDATA",
+	  NED_K_U32, NE_OFF(rcache_ms), 1, 600000, 1 },
 	{ "ncf-ttl", "TTL", "IP TTL of the NCFs we send", NED_K_U8, NE_OFF(ncf_ttl), 1, 255, 1 },
 	{ "nak-ttl", "TTL", "IP TTL of the NAKs we forward upstream", NED_K_U8,
 	  NE_OFF(nak_ttl), 1, 255, 1 },

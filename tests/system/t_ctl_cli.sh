@@ -49,12 +49,12 @@ done
 ctl -j show sessions | jq -e '.sessions | length == 2' >/dev/null || fail "two sessions"
 ctl -j show sessions |
 	jq -e '.sessions[0] | .group == "239.1.1.1" and .upstream_interface == "up0" and
-	       .spm_sqn == 2 and .repair_states == 3' >/dev/null || fail "session values"
+	       .spm_sqn == 2 and .repair_states == 4' >/dev/null || fail "session values"
 ctl -j show state 239.1.1.1 |
-	jq -e '[.repair_states[].state] == ["pending", "confirmed", "anticipated"]' >/dev/null ||
+	jq -e '[.repair_states[].state] == ["pending", "confirmed", "anticipated", "anticipated"]' >/dev/null ||
 	fail "repair state phases"
 ctl -j show traffic dn1 |
-	jq -e '.interfaces[0].counters.InNaks == 2 and .malformed.bad_checksum == 1 and
+	jq -e '.interfaces[0].counters.InNaks == 3 and .malformed.bad_checksum == 1 and
 	       .sessions == 2' >/dev/null || fail "traffic values"
 ctl -j show interfaces | jq -e '[.interfaces[] | select(.enabled)] | length == 3' >/dev/null ||
 	fail "three enabled interfaces"
@@ -85,7 +85,7 @@ for n, line in enumerate(open(sys.argv[1]), 1):
 if seen_samples < 4 * 36:
     sys.exit('only %d samples' % seen_samples)
 EOF
-grep -q '^pgmne_in_naks_total{interface="dn1"} 2$' "$T/prom" || fail "InNaks of dn1 in Prometheus"
+grep -q '^pgmne_in_naks_total{interface="dn1"} 3$' "$T/prom" || fail "InNaks of dn1 in Prometheus"
 
 # --- permissions: 0660, group members only ---
 [ "$(stat -c %a "$S")" = 660 ] || fail "socket mode $(stat -c %a "$S"), want 660"

@@ -144,10 +144,22 @@ static void ncf(struct fixture *f, const struct stream *s, uint32_t sqn, int out
 	feed(f, &p, s->source, s->group, NE_HOOK_FORWARD, IF_UP, out, false);
 }
 
+/* The RDATA for sqn from the source, its copy towards out. */
+static void rdata(struct fixture *f, const struct stream *s, uint32_t sqn, int out)
+{
+	static const uint8_t payload[] = "repair";
+	struct pgm_pkt p = { .type = PGM_RDATA, .sport = s->tsi.sport, .dport = s->dport,
+	                     .tsi = s->tsi, .data = payload, .data_len = sizeof payload };
+	p.u.data.sqn = sqn;
+	feed(f, &p, s->source, s->group, NE_HOOK_FORWARD, IF_UP, out, false);
+}
+
 /*
  * Two sessions; on A a pending repair asked by dn1 and dn2, a confirmed
- * one, an anticipated one; on B a pending one and a NAK for an SQN
- * outside the window; one NAK with a bad checksum. Times are chosen so every column shows a distinct value.
+ * one, an anticipated one, and one repaired on dn1 that dn2 then gets
+ * from the repair cache (leaving anticipated state); on B a pending one
+ * and a NAK for an SQN outside the window; one NAK with a bad checksum.
+ * Times are chosen so every column shows a distinct value.
  */
 static void make_state(struct fixture *f)
 {
@@ -169,6 +181,11 @@ static void make_state(struct fixture *f)
 	ncf(f, &stream_a, 101, IF_DN1);
 	ncf(f, &stream_a, 200, IF_DN1);
 	nak(f, &stream_a, 102, IF_DN1, true);
+	nak(f, &stream_a, 103, IF_DN1, false);
+	f->now = T0 + 3210;
+	rdata(f, &stream_a, 103, IF_DN1);
+	f->now = T0 + 3220;
+	nak(f, &stream_a, 103, IF_DN2, false);
 	f->now = T0 + 3250;
 }
 

@@ -93,13 +93,17 @@ static void test_lifetime(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	put(c, 1000, &TSI_A, 1, 100, 0);
 	put(c, 1050, &TSI_A, 2, 100, 0);
-	CU_ASSERT_EQUAL(rcache_expire(c, 1060), 1100);
+	rcache_expire(c, 1060);
+	CU_ASSERT_EQUAL(rcache_deadline(c, 1060), 1100);
+	CU_ASSERT_EQUAL(rcache_deadline(c, 1200), 1200); /* overdue: now */
 	CU_ASSERT_TRUE(served(c, 1099, &TSI_A, 1, 1));
 	CU_ASSERT_FALSE(served(c, 1100, &TSI_A, 1, 2)); /* its time is up, even before expire() */
 	put(c, 1120, &TSI_A, 2, 100, 3); /* a later copy does not renew it */
-	CU_ASSERT_EQUAL(rcache_expire(c, 1120), 1150);
+	rcache_expire(c, 1120);
+	CU_ASSERT_EQUAL(rcache_deadline(c, 1120), 1150);
 	CU_ASSERT_TRUE(served(c, 1149, &TSI_A, 2, 1));
-	CU_ASSERT_EQUAL(rcache_expire(c, 1150), UINT64_MAX);
+	rcache_expire(c, 1150);
+	CU_ASSERT_EQUAL(rcache_deadline(c, 1150), UINT64_MAX);
 	CU_ASSERT_FALSE(served(c, 1150, &TSI_A, 2, 2));
 	struct rcache_stats st;
 	rcache_stats(c, &st);
