@@ -50,7 +50,10 @@ struct nak_sqns {
 };
 
 /* The repair for sqn from the cache, when it has one this interface has
- * not had: its repair state becomes anticipated state if it had none. */
+ * not had: its repair state becomes anticipated state if it had none,
+ * and state that was waiting starts its elimination window again (an
+ * earlier late asker's may have run out), so the other NAKs from this
+ * interface already on their way are eliminated, not sent upstream. */
 static bool from_cache(struct ne *ne, struct ne_session *s, uint32_t sqn, struct ne_iface *in,
                        unsigned slot, struct nak_sqns *q, struct ne_rstate **rp)
 {
@@ -62,7 +65,11 @@ static bool from_cache(struct ne *ne, struct ne_session *s, uint32_t sqn, struct
 	}
 	q->n_cached++;
 	struct ne_rstate *r = ne_rstate_find(ne, ne_session_index(ne, s), sqn);
-	*rp = r != NULL ? r : ne_rstate_add(ne, s, sqn, RS_ANTICIPATED);
+	if (r == NULL)
+		r = ne_rstate_add(ne, s, sqn, RS_ANTICIPATED);
+	else if (r->phase == RS_ANTICIPATED || r->phase == RS_CONFIRMED)
+		ne_rstate_enter(ne, r, (enum ne_rs_phase)r->phase); /* timers restart, as on an NCF (§7.5) */
+	*rp = r;
 	return true;
 }
 

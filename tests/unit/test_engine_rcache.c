@@ -13,6 +13,7 @@
 #define SRC "10.0.0.5"
 #define GRP "239.1.1.1"
 #define REPAIR_TTL 63
+#define IF_DN3 14
 
 /* The RDATA copy for interface out as it reaches us: TTL already
  * decremented by the forwarder, Router Alert as the source set it. */
@@ -92,6 +93,31 @@ static void test_late_asker_served_from_cache(void)
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->RdataFromCache, 1);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->NakEliminated, 1);
 	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->NakCacheMisses, 1);
+	fx_fini(&f);
+}
+
+/* A third interface asks later still, after the anticipated state the
+ * second one left has stopped eliminating: served from the cache, and
+ * its own duplicate NAK right behind is eliminated, not sent upstream. */
+static void test_later_asker_restarts_elimination(void)
+{
+	struct fx f;
+	fx_init(&f, NULL);
+	fx_iface(&f, IF_DN3, "dn3", "10.0.5.1", true);
+	fx_session(&f);
+	repaired_on_dn1(&f, 44);
+	f.now += 20;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 44, IF_DN2), NE_DROP);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN2)->RdataFromCache, 1);
+	f.now += f.cfg.nak_elim_ivl_ms + 50; /* dn2's anticipated state eliminates no more */
+	unsigned before = f.nsent;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 44, IF_DN3), NE_DROP);
+	f.now += 1;
+	CU_ASSERT_EQUAL(fx_nak_sqn(&f, 44, IF_DN3), NE_DROP);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN3)->RdataFromCache, 1);
+	CU_ASSERT_EQUAL(fx_cnt(&f, IF_DN3)->NakEliminated, 1);
+	CU_ASSERT_EQUAL(sent_of(&f, before, IF_DN3, PGM_RDATA), 1);
+	CU_ASSERT_EQUAL(sent_of(&f, before, IF_UP, PGM_NAK), 0);
 	fx_fini(&f);
 }
 
@@ -199,6 +225,7 @@ int main(void)
 {
 	static const CU_TestInfo tests[] = {
 		{ "late asker: NCF, then the cached RDATA, no NAK upstream", test_late_asker_served_from_cache },
+		{ "a later asker restarts the elimination window", test_later_asker_restarts_elimination },
 		{ "never onto the interface it went to", test_never_onto_the_interface_it_went_to },
 		{ "never for another TSI", test_never_for_another_tsi },
 		{ "nothing after the lifetime", test_nothing_after_the_lifetime },
