@@ -13,7 +13,9 @@
 # (plain multicast forwarding), pgmned on every router with
 # --repair-cache 0, and pgmned with its default repair cache. Reported
 # per run, from iptables counters:
-#   NAKs/lost   NAKs that reached the source per SQN lost on r1 → r2
+#   NAKs/lost   NAKs that reached the source per SQN lost on r1 → r2;
+#               r1's retries among them (§7.3: repeated every NAK_RPT_RTE
+#               until the source's NCF comes)
 #   RDATA/lost  repairs the source sent per SQN lost
 #   waste       RDATA packets put on receiver links whose receivers lost
 #               nothing (every link not below r2)
@@ -29,7 +31,7 @@
 . "$(dirname "$0")/../topologies/topo.sh"
 require_mfwd
 require_bin pgmned pgmnectl opgm_send opgm_recv
-require_cmd tshark dumpcap python3
+require_cmd tshark dumpcap python3 jq
 TOPO_SEND=opgm_send TOPO_RECV=opgm_recv TOPO_TIMEOUT=60
 SIZE=${IMPLOSION_SIZE:-131072}
 COUNTS=("$@")
@@ -55,10 +57,15 @@ late_askers() {
 
 # one_run LABEL: transfer, then the numbers for this run
 one_run() {
-	local label=$1 r c lost naks rsent waste=0 late
+	local label=$1 r c lost naks rsent waste=0 late retries=""
 	r2_capture
 	topo_transfer "$SIZE"
 	late=$(late_askers)
+	# NAKs r1 repeated to the source for want of its NCF (NAK_RPT_RTE)
+	if [ ${#TOPO_NE[@]} -gt 0 ]; then
+		retries=$(nectl r1 -j show traffic |
+			jq '[.interfaces[].counters.NakRetransmitted // 0] | add')
+	fi
 	count_snapshot src "${TOPO_ROUTERS[@]}"
 	lost=$(drops r1)
 	naks=$(count_get src r1 in nak)
@@ -75,9 +82,10 @@ one_run() {
 	fi
 	local nlate med p95
 	nlate=$(kv late "$late") med=$(kv median_ms "$late") p95=$(kv p95_ms "$late")
-	ROWS+=("| $N | $label | $lost | $naks | $per | $rsent | $rper | $waste | $nlate | $med / $p95 | $TOPO_OK/$N |")
+	ROWS+=("| $N | $label | $lost | $naks | $per | ${retries:--} | $rsent | $rper | $waste | $nlate | $med / $p95 | $TOPO_OK/$N |")
 	log "N=$N $label: lost $lost, NAKs at source $naks ($per per lost SQN), RDATA sent $rsent" \
-		"($rper per lost SQN), on loss-free links $waste; late askers: $late; $TOPO_OK/$N identical"
+		"($rper per lost SQN), on loss-free links $waste; late askers: $late;" \
+		"${retries:+r1 repeated $retries NAKs; }$TOPO_OK/$N identical"
 }
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
@@ -112,6 +120,6 @@ for N in "${COUNTS[@]}"; do
 done
 
 echo
-echo "| receivers | NE | ODATA lost (r1→r2) | NAKs at source | per lost SQN | RDATA from source | per lost SQN | RDATA on loss-free links | late askers | their repair latency, median / p95 ms | identical copies |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| receivers | NE | ODATA lost (r1→r2) | NAKs at source | per lost SQN | of them r1's retries | RDATA from source | per lost SQN | RDATA on loss-free links | late askers | their repair latency, median / p95 ms | identical copies |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
