@@ -7,7 +7,7 @@
 # Each benchmark prints its configuration, the machine and its rows, and
 # is skipped with a message when a program it needs is not built. Logs and
 # the summary go to bench/results/<time>/ (git-ignored); bench/results/
-# latest points at the newest run. Whole run: ~30 min, --quick: ~1 min
+# latest points at the newest run. Whole run: ~40 min, --quick: ~2 min
 # (on a busy 2-core machine; less when it is idle).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -82,6 +82,16 @@ if [ -n "$quick" ]; then
 	bench nak_flood 700 "$HERE/nak_flood.sh" --quick
 else
 	bench nak_flood 1200 "$HERE/nak_flood.sh" --rounds 12
+fi
+
+# NAK implosion through routers with OpenPGM peers: no NE, pgmned
+# without and with its repair cache (scripts/implosion.sh; ~6 min full,
+# ~30 s quick).
+if [ -n "$quick" ]; then
+	bench implosion 600 env PGMNE_BIN="$BIN" "$HERE/../scripts/implosion.sh" 8
+else
+	bench implosion 1800 env PGMNE_BIN="$BIN" IMPLOSION_SIZE=1048576 \
+		"$HERE/../scripts/implosion.sh" 8 32 100
 fi
 
 {

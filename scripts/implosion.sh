@@ -83,11 +83,28 @@ one_run() {
 	local nlate med p95
 	nlate=$(kv late "$late") med=$(kv median_ms "$late") p95=$(kv p95_ms "$late")
 	ROWS+=("| $N | $label | $lost | $naks | $per | ${retries:--} | $rsent | $rper | $waste | $nlate | $med / $p95 | $TOPO_OK/$N |")
+	local target=-
+	[ "$label" = "on, cache" ] && target="<=1.05"
+	summary_row "N=$N $label: NAKs at source per lost SQN" "$per" "$target"
+	summary_row "N=$N $label: RDATA from source per lost SQN" "$rper" "$target"
+	[ "$label" = off ] || summary_row "N=$N $label: late askers' latency median ms" "$med" -
 	log "N=$N $label: lost $lost, NAKs at source $naks ($per per lost SQN), RDATA sent $rsent" \
 		"($rper per lost SQN), on loss-free links $waste; late askers: $late;" \
 		"${retries:+r1 repeated $retries NAKs; }$TOPO_OK/$N identical"
 }
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# summary_row METRIC VALUE TARGET: a row of bench/run.sh's summary (when
+# it runs this script), verdict PASS/MISS for a "<=X" target, else info.
+summary_row() {
+	[ -n "${BENCH_SUMMARY:-}" ] || return 0
+	local verdict=info
+	case $3 in
+	"<="*) verdict=$(awk -v v="$2" -v t="${3#<=}" 'BEGIN {
+		if (v == "n/a") print "info"; else print (v + 0 <= t + 0) ? "PASS" : "MISS" }') ;;
+	esac
+	printf 'implosion\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$verdict" >>"$BENCH_SUMMARY"
+}
 
 # zero the counters and the loss statistics between runs
 reset_counters() {
