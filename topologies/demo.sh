@@ -17,7 +17,7 @@
 # rows), then a summary measured independently with iptables counters on
 # every link: bytes delivered per receiver (and whether identical), NAKs
 # that reached the source, NAKs eliminated per router, RDATA forwarded and
-# held back per interface.
+# held back per interface, and repairs a router sent from its repair cache.
 #
 # Environment: PGMNE_BIN (default bin/), DEMO_SIZE (bytes, default 393216),
 # DEMO_NE=all|none|r1,r2.. (default all), TOPO_SEND / TOPO_RECV (programs;
@@ -58,13 +58,15 @@ topo_report
 
 if [ ${#TOPO_NE[@]} -gt 0 ]; then
 	echo
-	printf '%-7s %-10s %14s %19s\n' router interface NakEliminated RdataEliminatedOIF
+	printf '%-7s %-10s %14s %19s %15s\n' router interface NakEliminated RdataEliminatedOIF \
+		RdataFromCache
 	for r in "${TOPO_NE[@]}"; do
 		jq -r '.interfaces[] | select(.name != "lo") |
-			[.name, .counters.NakEliminated, .counters.RdataEliminatedOIF] | @tsv' \
+			[.name, .counters.NakEliminated, .counters.RdataEliminatedOIF,
+			 .counters.RdataFromCache] | @tsv' \
 			"$T/traffic-$r.json" 2>/dev/null |
-			while IFS=$'\t' read -r ifn ne re; do
-				printf '%-7s %-10s %14s %19s\n' "$r" "$ifn" "$ne" "$re"
+			while IFS=$'\t' read -r ifn ne re rc; do
+				printf '%-7s %-10s %14s %19s %15s\n' "$r" "$ifn" "$ne" "$re" "$rc"
 			done
 	done
 fi
