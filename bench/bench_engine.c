@@ -74,6 +74,7 @@ struct bench {
 	double cpu_eps[MAX_ROUNDS][P_COUNT], wall_eps[MAX_ROUNDS][P_COUNT];
 	double off_eps[MAX_ROUNDS][P_COUNT]; /* cpu_eps with ncf_ivl_ms = 0 */
 	uint32_t ncf_ivl;    /* the headline config's interval (default: daemon's) */
+	uint32_t rcache_bytes; /* the repair cache (default: daemon's; 0 = off) */
 	bool compare_off;    /* also run every round with the limiter off */
 	bool off_round;      /* this round is the limiter-off one */
 	double base_eps[MAX_ROUNDS][P_COUNT];
@@ -143,6 +144,7 @@ static void setup(struct bench *b)
 	b->cfg.max_sessions = b->sessions;
 	b->cfg.max_rstates = b->states;
 	b->cfg.max_rstates_per_session = b->states;
+	b->cfg.rcache_bytes = b->rcache_bytes;
 
 	b->pkt = malloc((size_t)b->states * SLOT);
 	b->len = malloc(b->states);
@@ -440,7 +442,8 @@ static void report(struct bench *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_engine [--quick] [--states N] [--sessions N] "
-	                "[--rounds N] [--sorted] [--batch N] [--ncf-ivl MS|default]\n");
+	                "[--rounds N] [--sorted] [--batch N] [--ncf-ivl MS|default]\n"
+	                "       [--repair-cache BYTES]\n");
 	exit(2);
 }
 
@@ -455,6 +458,7 @@ int main(int argc, char **argv)
 		{ "sorted", no_argument, NULL, 'o' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "ncf-ivl", required_argument, NULL, 'i' },
+		{ "repair-cache", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -467,6 +471,7 @@ int main(int argc, char **argv)
 	struct ne_config defaults;
 	ne_config_defaults(&defaults);
 	b.ncf_ivl = defaults.ncf_ivl_ms;
+	b.rcache_bytes = defaults.rcache_bytes;
 	b.compare_off = true;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -476,6 +481,7 @@ int main(int argc, char **argv)
 		case 'r': b.rounds = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'o': b.shuffle = false; break;
 		case 'b': b.batch = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'c': b.rcache_bytes = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'i': /* one interval only, no limiter-off rounds */
 			b.compare_off = false;
 			if (strcmp(optarg, "default") != 0)
@@ -490,10 +496,10 @@ int main(int argc, char **argv)
 
 	printf("bench_engine: RFC 3208 §7 state engine alone, fake interfaces, no-op send\n");
 	printf("config: states=%u sessions=%u sqns/session=%u rounds=%u order=%s batch=%u "
-	       "ncf_ivl_ms=%u%s rstate_bytes=%zu session_bytes=%zu (median of rounds shown)\n",
+	       "ncf_ivl_ms=%u%s repair_cache=%u rstate_bytes=%zu session_bytes=%zu (median of rounds shown)\n",
 	       b.states, b.sessions, (b.states + b.sessions - 1) / b.sessions, b.rounds,
 	       b.shuffle ? "shuffled" : "sorted", b.batch, b.ncf_ivl,
-	       b.compare_off ? " (and 0)" : "", ne_rstate_bytes(), ne_session_bytes());
+	       b.compare_off ? " (and 0)" : "", b.rcache_bytes, ne_rstate_bytes(), ne_session_bytes());
 	print_machine();
 	fflush(stdout);
 	setup(&b);
