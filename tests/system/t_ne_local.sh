@@ -13,7 +13,8 @@
 #    pgmned lets them through as it holds no state for that session),
 #    pgmned records no session for it and counts none of its SPMs.
 # 2. A transfer from src through r1 with ODATA loss into r1: pgmned sends
-#    NCFs and NAKs of its own. Every one leaves with pgmned's own mark
+#    NCFs and NAKs of its own, and repairs from its repair cache. Every
+#    one leaves with pgmned's own mark
 #    (0x51000000, pgmned/pktmark.h), and the postrouting queue rule
 #    queued exactly the forwarded copies that pgmned's prerouting chain
 #    tagged, nothing the host sent (a counting chain of ours, priority
@@ -89,12 +90,12 @@ bg_start src send "$(bin opgm_send)" -n "$(addr src r1);$GROUP" -p "$PORT" -r 40
 	"$T/in.bin"
 recv_verify 2 90
 bg_stop send || true
-ncfs=$(counter OutNcfs) naks=$(counter OutNaks)
+ncfs=$(counter OutNcfs) naks=$(counter OutNaks) cached=$(counter RdataFromCache)
 [ "$ncfs" -gt 0 ] && [ "$naks" -gt 0 ] || fail "pgmned sent $ncfs NCFs and $naks NAKs: no loss?"
 own=$(counted own)
-[ "$own" -eq $((ncfs + naks)) ] ||
-	fail "$own packets left with pgmned's mark; it sent $ncfs NCFs and $naks NAKs"
+[ "$own" -eq $((ncfs + naks + cached)) ] ||
+	fail "$own packets left with pgmned's mark; it sent $ncfs NCFs, $naks NAKs and $cached repairs from its cache"
 [ "$(queued_post)" -eq "$(counted tagged)" ] ||
 	fail "postrouting queued $(queued_post) packets, $(counted tagged) were tagged copies"
-pass "the router's own source untouched; pgmned's $ncfs NCFs and $naks NAKs carried its mark," \
+pass "the router's own source untouched; pgmned's $ncfs NCFs, $naks NAKs and $cached cached repairs carried its mark," \
 	"and postrouting queued the $(counted tagged) tagged copies only"
