@@ -39,8 +39,6 @@ static void sanitize_config(struct ne_config *c)
 	if (c->max_rstates_per_session == 0 || c->max_rstates_per_session > c->max_rstates)
 		c->max_rstates_per_session = c->max_rstates;
 	c->rcache_ms = clamp_timer(c->rcache_ms);
-	if (c->rcache_ms == 0)
-		c->rcache_bytes = 0;
 	if (c->ncf_ttl == 0)
 		c->ncf_ttl = 1;
 	if (c->nak_ttl == 0)
